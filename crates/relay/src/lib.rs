@@ -1,0 +1,158 @@
+//! # hearth-relay — the storage endpoint that only ever sees ciphertext
+//!
+//! The relay is the one server in Hearth, and it is deliberately dull: it stores opaque,
+//! end-to-end-encrypted blobs that browsers produce with `hearth-vault`, and it serves the
+//! widget's static files and the demo clinic pages. It never holds a key and never sees a
+//! patient's words.
+//!
+//! How the parts fit:
+//!
+//! - [`Config`] is the whole configuration, built by the `hearth-relay` binary from its
+//!   command line (`--listen`, `--data`, `--static`, `--allow-origin`, size limits).
+//! - [`app`] turns a configuration into an axum [`Router`]: `GET /healthz`, the static
+//!   site (the built widget and the demo clinic pages) with a strict Content-Security-Policy
+//!   on every response, and — with the sync issue — the v1 blob API of DESIGN.md section 4
+//!   (vault registration, the mutable header with compare-and-set, create-only objects,
+//!   listing, erase, the clinic inbox) stored through `object_store`.
+//! - [`serve`] binds, serves and shuts down gracefully.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), hearth_relay::Error> {
+//! let config = hearth_relay::Config { static_dir: Some("dist".into()), ..Default::default() };
+//! let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(hearth_relay::Error::Bind)?;
+//! hearth_relay::serve(listener, config, std::future::pending()).await
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::routing::get;
+use axum::Router;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Everything the relay needs to run. [`Config::default`] gives the documented defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on (default `127.0.0.1:8080`).
+    pub listen: SocketAddr,
+    /// Directory for stored objects when no S3 bucket is configured (default `./var/relay`).
+    pub data_dir: PathBuf,
+    /// Directory of static files to serve at `/` (the built widget and demo pages), if any.
+    pub static_dir: Option<PathBuf>,
+    /// Origins allowed to call the API from a browser (CORS). Empty: same origin only.
+    pub allow_origins: Vec<String>,
+    /// Largest object accepted, in bytes (default 1 MiB).
+    pub max_object_bytes: u64,
+    /// Total bytes one vault may store; `None` for no quota.
+    pub vault_quota_bytes: Option<u64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./var/relay"),
+            static_dir: None,
+            allow_origins: Vec::new(),
+            max_object_bytes: 1024 * 1024,
+            vault_quota_bytes: None,
+        }
+    }
+}
+
+/// What can stop the relay from starting or serving.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The listen address could not be bound (in use, or not permitted).
+    #[error("could not listen on the requested address: {0}")]
+    Bind(#[source] std::io::Error),
+    /// The data directory could not be created or is not writable.
+    #[error("the data directory {path} cannot be used: {source}")]
+    DataDir {
+        /// The directory that was asked for.
+        path: PathBuf,
+        /// Why it failed.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The static directory does not exist or is not a directory.
+    #[error(
+        "the static directory {0} does not exist; build the widget first (trunk build --release)"
+    )]
+    StaticDir(PathBuf),
+    /// Serving failed after start-up.
+    #[error("the server stopped with an error: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// The Content-Security-Policy the relay sends with every page (DESIGN.md section 7).
+///
+/// No inline scripts or styles, WebAssembly allowed, and requests only to this origin.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'";
+
+/// Builds the relay's HTTP application for `config`.
+pub fn app(config: &Config) -> Router {
+    let mut router = Router::new().route("/healthz", get(healthz));
+    if let Some(dir) = &config.static_dir {
+        router = router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
+    }
+    router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+}
+
+async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok\n")
+}
+
+/// Checks the directories in `config`, creating the data directory if needed.
+pub fn prepare(config: &Config) -> Result<(), Error> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| Error::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    if let Some(dir) = &config.static_dir {
+        if !dir.is_dir() {
+            return Err(Error::StaticDir(dir.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Serves `config` on `listener` until `shutdown` completes, then finishes the requests
+/// already in flight before returning.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    prepare(&config)?;
+    axum::serve(listener, app(&config))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(Error::Serve)
+}

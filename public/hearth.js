@@ -1,0 +1,97 @@
+// Hearth loader. A clinic adds one tag:
+//   <script src="https://clinic.example/hearth/hearth.js" data-clinic="/clinic.json" defer></script>
+// and places <hearth-widget mode="inline|launcher|page"></hearth-widget> where it wants it.
+//
+// The loader defines that element, gives it a shadow root so the host page's styles cannot
+// reach the widget, links the widget's stylesheet inside it, and starts the WebAssembly app.
+// It never runs inline code and never writes style attributes, so it works under a strict
+// Content-Security-Policy (script-src 'self' 'wasm-unsafe-eval'; style-src 'self').
+(() => {
+  "use strict";
+  const script = document.currentScript;
+  if (!script || customElements.get("hearth-widget")) return;
+  const base = new URL(".", script.src);
+  const clinicUrl = script.dataset.clinic ? new URL(script.dataset.clinic, document.baseURI).href : "";
+
+  let app;
+  const loadApp = () => {
+    app ??= import(new URL("hearth_widget.js", base).href).then(async (module) => {
+      await module.default({ module_or_path: new URL("hearth_widget_bg.wasm", base) });
+      return module;
+    });
+    return app;
+  };
+
+  const el = (tag, props = {}, children = []) => {
+    const node = document.createElement(tag);
+    Object.assign(node, props);
+    node.append(...children);
+    return node;
+  };
+
+  // Shown only if the app cannot start at all: the crisis numbers must never depend on it.
+  const fallback = () =>
+    el("div", { className: "hearth-fallback", role: "alert" }, [
+      el("p", { textContent: "Hearth could not start in this browser." }),
+      el("p", {
+        textContent:
+          "If you are in danger, call your local emergency number now (911 in the US and Canada, " +
+          "999 in the UK, 112 in Ireland and the EU, 000 in Australia, 111 in New Zealand). " +
+          "In the US or Canada you can call or text 988; in the UK or Ireland call Samaritans on 116 123.",
+      }),
+    ]);
+
+  const start = (mountPoint) =>
+    loadApp()
+      .then((module) => module.mount(mountPoint, clinicUrl))
+      .catch((error) => {
+        console.error("Hearth failed to start", error);
+        mountPoint.replaceChildren(fallback());
+      });
+
+  class HearthWidget extends HTMLElement {
+    connectedCallback() {
+      if (this.shadowRoot) return;
+      const root = this.attachShadow({ mode: "open" });
+      root.append(el("link", { rel: "stylesheet", href: new URL("hearth.css", base).href }));
+      const mode = this.getAttribute("mode") || "inline";
+      const mountPoint = el("div", { className: "hearth-root" });
+
+      if (mode !== "launcher") {
+        root.append(el("div", { className: `hearth-frame hearth-${mode}` }, [mountPoint]));
+        start(mountPoint);
+        return;
+      }
+
+      const panel = el("div", { className: "hearth-frame hearth-panel", id: "hearth-panel", hidden: true, tabIndex: -1 }, [mountPoint]);
+      panel.setAttribute("role", "region");
+      panel.setAttribute("aria-label", "Hearth support");
+      const button = el("button", { type: "button", className: "hearth-launcher", textContent: "Support" });
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", "hearth-panel");
+      button.setAttribute("aria-label", "Open Hearth support");
+      let started = false;
+      const setOpen = (open) => {
+        panel.hidden = !open;
+        button.setAttribute("aria-expanded", String(open));
+        button.setAttribute("aria-label", open ? "Close Hearth support" : "Open Hearth support");
+        button.textContent = open ? "Close" : "Support";
+        if (open && !started) {
+          started = true;
+          start(mountPoint);
+        }
+        if (open) panel.focus();
+      };
+      button.addEventListener("click", () => setOpen(panel.hidden));
+      root.addEventListener("keydown", (event) => {
+        if (event.key === "Escape" && !panel.hidden) {
+          setOpen(false);
+          button.focus();
+        }
+      });
+      root.append(panel, button);
+    }
+  }
+
+  customElements.define("hearth-widget", HearthWidget);
+})();

