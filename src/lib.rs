@@ -30,6 +30,11 @@ pub mod components;
 pub mod consent;
 pub mod crisis;
 pub mod storage;
+pub mod vault_client;
+pub mod vault_service;
+
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -7,12 +7,18 @@ use wasm_bindgen::JsCast;
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::components::{App, ClinicState};
 use crate::storage::{LocalStorage, Store};
+use crate::vault_client::Vault;
 
 /// Mounts the widget into `root` (an element inside the `<hearth-widget>` shadow root).
 ///
-/// `clinic_url` is the absolute URL of the clinic's `clinic.json`, or empty for none.
+/// `clinic_url` is the absolute URL of the clinic's `clinic.json`, or empty for none;
+/// `worker_url` is the absolute URL of `vault-worker.js`, next to the loader.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::HtmlElement, clinic_url: String) {
+pub fn mount(
+    root: web_sys::HtmlElement,
+    clinic_url: String,
+    worker_url: String,
+) -> Result<(), JsValue> {
     let (clinic, set_clinic) = signal(if clinic_url.is_empty() {
         ClinicState::None
     } else {
@@ -32,11 +38,13 @@ pub fn mount(root: web_sys::HtmlElement, clinic_url: String) {
     let locale = web_sys::window()
         .and_then(|w| w.navigator().language())
         .unwrap_or_default();
+    let vault = Vault::worker(&worker_url)?;
     let handle = leptos::mount::mount_to(root, move || {
-        view! { <App store=Store::new(LocalStorage) clinic=clinic locale=locale /> }
+        view! { <App store=Store::new(LocalStorage) vault=vault clinic=clinic locale=locale /> }
     });
     // The widget lives as long as the page.
     handle.forget();
+    Ok(())
 }
 
 async fn fetch_clinic(url: &str) -> Result<ClinicConfig, ClinicConfigError> {

@@ -6,6 +6,8 @@
 use hearth::components::{App, ClinicState};
 use hearth::consent::{ConsentRecord, SupportChoice, CONSENT_KEY};
 use hearth::storage::{KeyValueStore, MemoryStore, Store};
+use hearth::vault_client::Vault;
+use hearth_vault::KdfParams;
 use leptos::prelude::*;
 use leptos::task::tick;
 use wasm_bindgen::JsCast;
@@ -14,17 +16,46 @@ use web_sys::{HtmlButtonElement, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts the app into a fresh element and returns that element.
+/// Mounts the app, with an in-process vault, into a fresh element and returns that element.
 fn mount(store: &MemoryStore) -> HtmlElement {
     let document = document();
     let root: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&root).unwrap();
     let store = Store::new(store.clone());
+    let vault = Vault::in_memory(KdfParams::MINIMUM);
     leptos::mount::mount_to(root.clone(), move || {
-        view! { <App store=store clinic=Signal::derive(|| ClinicState::None) locale="en-GB" /> }
+        view! { <App store=store vault=vault clinic=Signal::derive(|| ClinicState::None) locale="en-GB" /> }
     })
     .forget();
     root
+}
+
+/// Waits (up to ten seconds) until the widget shows `text`.
+async fn shows(root: &HtmlElement, text: &str) {
+    for _ in 0..500 {
+        if root.text_content().unwrap_or_default().contains(text) {
+            return;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    panic!(
+        "the widget never showed {text:?}: {}",
+        root.text_content().unwrap_or_default()
+    );
+}
+
+/// Types `value` into the `index`-th element matching `selector`.
+fn type_into(root: &HtmlElement, selector: &str, index: u32, value: &str) {
+    let input: HtmlInputElement = root
+        .query_selector_all(selector)
+        .unwrap()
+        .item(index)
+        .unwrap_or_else(|| panic!("no {selector} #{index}"))
+        .unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
 }
 
 fn find<T: JsCast>(root: &HtmlElement, selector: &str) -> T {
@@ -47,7 +78,7 @@ fn button(root: &HtmlElement, text: &str) -> HtmlButtonElement {
 async fn consent_needs_understanding_and_a_choice_then_is_saved() {
     let store = MemoryStore::default();
     let root = mount(&store);
-    tick().await;
+    shows(&root, "Before we start").await;
     let text = root.text_content().unwrap();
     assert!(text.contains("Before we start"), "{text}");
     assert!(text.contains("software, not a person"));
@@ -63,15 +94,14 @@ async fn consent_needs_understanding_and_a_choice_then_is_saved() {
     assert!(!continue_button.disabled());
 
     continue_button.click();
-    tick().await;
-    let text = root.text_content().unwrap();
-    assert!(text.contains("Welcome"), "{text}");
+    shows(&root, "Lock your space with a passphrase").await;
     assert_eq!(
         find::<HtmlElement>(&root, ".chosen-path")
             .text_content()
             .unwrap(),
         "Both"
     );
+    // Before the vault exists, only the choice is kept, in localStorage.
     let saved = ConsentRecord::load(&store).unwrap().unwrap();
     assert_eq!(saved.choice, SupportChoice::Both);
     assert!(store
@@ -82,44 +112,71 @@ async fn consent_needs_understanding_and_a_choice_then_is_saved() {
 }
 
 #[wasm_bindgen_test]
-async fn a_kept_choice_opens_home_and_can_be_changed_in_settings() {
+async fn creating_the_vault_shows_the_recovery_words_once_and_moves_consent_into_it() {
     let store = MemoryStore::default();
     ConsentRecord::new(SupportChoice::AiSelfHelp, "2026-11-27T09:00:00Z")
         .save(&store)
         .unwrap();
     let root = mount(&store);
+    shows(&root, "Lock your space with a passphrase").await;
+    let create = button(&root, "Create my vault");
+    type_into(&root, "input[type=password]", 0, "short");
+    shows(&root, "not strong enough yet").await;
+    type_into(
+        &root,
+        "input[type=password]",
+        0,
+        "violet harbour lantern seventeen",
+    );
+    type_into(
+        &root,
+        "input[type=password]",
+        1,
+        "violet harbour lantern seventeen",
+    );
+    shows(&root, "Very strong — strong enough").await;
     tick().await;
+    assert!(!create.disabled());
+    create.click();
+    shows(&root, "Your recovery words").await;
+    let words: Vec<String> = {
+        let items = root.query_selector_all(".recovery-words li").unwrap();
+        (0..items.length())
+            .map(|i| items.item(i).unwrap().text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(words.len(), 24);
+    let cont = button(&root, "Continue");
+    type_into(&root, "input[type=text]", 0, &words[3]);
+    type_into(&root, "input[type=text]", 1, "wrong");
+    find::<HtmlInputElement>(&root, "input[type=checkbox]").click();
+    tick().await;
+    assert!(cont.disabled(), "a wrong word is caught");
+    type_into(&root, "input[type=text]", 1, &words[18].to_uppercase());
+    tick().await;
+    assert!(!cont.disabled());
+    cont.click();
+    shows(&root, "Welcome").await;
     assert_eq!(
         find::<HtmlElement>(&root, ".chosen-path")
             .text_content()
             .unwrap(),
         "AI-guided self-help"
     );
-
-    button(&root, "Settings").click();
-    tick().await;
-    find::<HtmlInputElement>(&root, "input[value=human_clinician]").click();
-    button(&root, "Save choice").click();
-    tick().await;
-    assert!(root
-        .text_content()
-        .unwrap()
-        .contains("Saved. You chose: A human clinician."));
-    let saved = ConsentRecord::load(&store).unwrap().unwrap();
-    assert_eq!(saved.choice, SupportChoice::HumanClinician);
-    assert!(saved.changed_at.is_some());
-
-    button(&root, "Withdraw consent").click();
-    tick().await;
-    assert!(root.text_content().unwrap().contains("Before we start"));
-    assert_eq!(ConsentRecord::load(&store).unwrap(), None);
+    assert_eq!(
+        store.get(CONSENT_KEY).unwrap(),
+        None,
+        "consent moved into the vault"
+    );
+    let shown = root.query_selector(".recovery-words").unwrap();
+    assert!(shown.is_none(), "the words are shown only once");
 }
 
 #[wasm_bindgen_test]
 async fn the_crisis_button_works_before_consent_and_orders_lines_by_locale() {
     let store = MemoryStore::default();
     let root = mount(&store);
-    tick().await;
+    shows(&root, "Before we start").await;
     button(&root, "Crisis help").click();
     tick().await;
     let first_region = find::<HtmlElement>(&root, ".crisis-line h3")

@@ -1,21 +1,13 @@
 use leptos::prelude::*;
 
 use super::heading::FocusOnNavigate;
-use super::{ConsentStep, ContactPanel, CrisisPanel, Home, Settings};
+use super::state::{now_ms, AppState, PatientSettings, Screen};
+use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
+use super::{ConsentStep, ContactPanel, CrisisPanel, Home, Journal, Settings};
 use crate::clinic::{ClinicConfig, ClinicConfigError};
-use crate::consent::{now_rfc3339, ConsentRecord, SupportChoice};
+use crate::consent::{ConsentRecord, SupportChoice};
 use crate::storage::Store;
-
-/// Where the patient is in the widget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    /// The informed-consent step and the choice of support.
-    Consent,
-    /// The home screen for the chosen kind of support.
-    Home,
-    /// Settings: change the choice, reread the consent text, withdraw.
-    Settings,
-}
+use crate::vault_client::Vault;
 
 /// The clinic configuration as the widget knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,8 +25,10 @@ pub enum ClinicState {
 /// The whole widget.
 #[component]
 pub fn App(
-    /// Where the consent record is kept (`localStorage` in the browser).
+    /// Where the pre-vault consent choice is kept (`localStorage` in the browser).
     store: Store,
+    /// The vault (a Web Worker in the browser).
+    vault: Vault,
     /// The clinic's configuration, which may arrive after the first render.
     #[prop(into)]
     clinic: Signal<ClinicState>,
@@ -42,72 +36,46 @@ pub fn App(
     #[prop(into)]
     locale: String,
 ) -> impl IntoView {
-    let (load_error, initial) = match ConsentRecord::load(&*store) {
+    let (notice, pending) = match ConsentRecord::load(&*store) {
         Ok(record) => (None, record),
         Err(err) => (Some(err.to_string()), None),
     };
-    let record = RwSignal::new(initial);
-    let screen = RwSignal::new(if record.get_untracked().is_some() {
-        Screen::Home
-    } else {
-        Screen::Consent
-    });
-    let notice = RwSignal::new(load_error);
+    let state = AppState {
+        vault,
+        store,
+        screen: RwSignal::new(Screen::Starting),
+        consent: RwSignal::new(pending),
+        settings: RwSignal::new(PatientSettings::default()),
+        unlocked: RwSignal::new(false),
+        notice: RwSignal::new(notice),
+        focus: RwSignal::new(false),
+        last_activity: RwSignal::new(now_ms()),
+    };
+    provide_context(FocusOnNavigate(state.focus));
+    state.start();
+    auto_lock(&state);
+
     let crisis_open = RwSignal::new(false);
     let contact_open = RwSignal::new(false);
-    let focus = RwSignal::new(false);
-    provide_context(FocusOnNavigate(focus));
-
-    let go = move |to: Screen| {
-        focus.set(true);
-        screen.set(to);
-    };
-
-    let save_store = store.clone();
-    let on_consent = Callback::new(move |choice: SupportChoice| {
-        let new = ConsentRecord::new(choice, &now_rfc3339());
-        if let Err(err) = new.save(&*save_store) {
-            notice.set(Some(format!(
-                "Hearth couldn't save your choice on this device ({err}). You can go on; \
-                 you'll be asked again next time."
-            )));
-        }
-        record.set(Some(new));
-        go(Screen::Home);
-    });
-
-    let change_store = store.clone();
-    let on_change = Callback::new(move |choice: SupportChoice| {
-        let Some(mut updated) = record.get_untracked() else {
-            return;
-        };
-        updated.choice = choice;
-        updated.changed_at = Some(now_rfc3339());
-        match updated.save(&*change_store) {
-            Ok(()) => notice.set(None),
-            Err(err) => notice.set(Some(format!(
-                "Hearth couldn't save your new choice on this device ({err})."
-            ))),
-        }
-        record.set(Some(updated));
-    });
-
-    let withdraw_store = store;
-    let on_withdraw = Callback::new(move |()| {
-        if let Err(err) = ConsentRecord::withdraw(&*withdraw_store) {
-            notice.set(Some(format!("Hearth couldn't clear your choice ({err}).")));
-        }
-        record.set(None);
-        go(Screen::Consent);
-    });
-
+    let focus = state.focus;
     let clinic_name = move || match clinic.get() {
         ClinicState::Loaded(config) => config.name,
         _ => "your clinic".to_owned(),
     };
+    let activity = state.last_activity;
+    let lock_state = state.clone();
+    let screen_state = state.clone();
+    let on_contact = Callback::new(move |()| {
+        focus.set(true);
+        contact_open.set(true);
+    });
 
     view! {
-        <div class="hearth-widget">
+        <div
+            class="hearth-widget"
+            on:pointerdown=move |_| activity.set(now_ms())
+            on:keydown=move |_| activity.set(now_ms())
+        >
             <header class="hearth-header">
                 <div class="hearth-brand">
                     <span class="hearth-name">"Hearth"</span>
@@ -136,6 +104,16 @@ pub fn App(
                     >
                         "Crisis help"
                     </button>
+                    <Show when=move || state.unlocked.get()>
+                        {
+                            let lock_state = lock_state.clone();
+                            view! {
+                                <button type="button" class="button-secondary" on:click=move |_| lock_state.lock()>
+                                    "Lock"
+                                </button>
+                            }
+                        }
+                    </Show>
                 </nav>
             </header>
             <Show when=move || crisis_open.get()>
@@ -144,41 +122,76 @@ pub fn App(
             <Show when=move || contact_open.get()>
                 <ContactPanel clinic=clinic on_close=Callback::new(move |()| contact_open.set(false)) />
             </Show>
-            {move || notice.get().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
+            {move || state.notice.get().map(|text| view! { <p class="notice" role="alert">{text}</p> })}
             <main class="hearth-main">
-                // Only navigation re-renders the screen; a saved change must not reset it.
-                {move || match (screen.get(), record.get_untracked()) {
-                    (Screen::Home, Some(current)) => {
-                        view! {
-                            <Home
-                                record=current
-                                clinic=clinic
-                                on_settings=Callback::new(move |()| go(Screen::Settings))
-                                on_contact=Callback::new(move |()| {
-                                    focus.set(true);
-                                    contact_open.set(true);
-                                })
-                            />
-                        }
-                            .into_any()
-                    }
-                    (Screen::Settings, Some(current)) => {
-                        view! {
-                            <Settings
-                                current=current.choice
-                                on_change=on_change
-                                on_withdraw=on_withdraw
-                                on_back=Callback::new(move |()| go(Screen::Home))
-                            />
-                        }
-                            .into_any()
-                    }
-                    _ => view! { <ConsentStep on_done=on_consent /> }.into_any(),
-                }}
+                {move || screen(&screen_state, clinic, on_contact)}
             </main>
             <footer class="hearth-footer">
                 <p>"Hearth is software. It is not a therapist and cannot respond to emergencies."</p>
             </footer>
         </div>
     }
+}
+
+/// The current screen. Only navigation re-renders it: saving a change must not reset it.
+fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()>) -> AnyView {
+    let current = state.screen.get();
+    let consent = state.consent.get_untracked();
+    match (current, consent) {
+        (Screen::Starting, _) => view! { <p class="starting">"Opening Hearth…"</p> }.into_any(),
+        (Screen::Unlock, _) => view! { <Unlock state=state.clone() /> }.into_any(),
+        (Screen::Recover, _) => view! { <Recover state=state.clone() /> }.into_any(),
+        (Screen::RecoveryKey { words, code }, _) => {
+            view! { <RecoveryKeyShown state=state.clone() words=words code=code /> }.into_any()
+        }
+        (Screen::CreateVault, Some(record)) => view! {
+            <p class="chosen">"You chose: " <strong class="chosen-path">{record.choice.title()}</strong> "."</p>
+            <CreateVault state=state.clone() />
+        }
+        .into_any(),
+        (Screen::Home, Some(record)) => view! {
+            <Home state=state.clone() record=record clinic=clinic on_contact=on_contact />
+        }
+        .into_any(),
+        (Screen::Journal, Some(_)) => view! { <Journal state=state.clone() /> }.into_any(),
+        (Screen::Settings, Some(record)) => {
+            view! { <Settings state=state.clone() current=record.choice /> }.into_any()
+        }
+        _ => {
+            let state = state.clone();
+            let on_done = Callback::new(move |choice: SupportChoice| {
+                let record = state.consent_for(choice);
+                state.save_consent(record);
+                let next = if state.unlocked.get_untracked() { Screen::Home } else { Screen::CreateVault };
+                state.go(next);
+            });
+            view! { <ConsentStep on_done=on_done /> }.into_any()
+        }
+    }
+}
+
+/// Locks the vault after the patient's chosen minutes without activity.
+fn auto_lock(state: &AppState) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let state = state.clone();
+        let interval = gloo_timers::callback::Interval::new(5_000, move || {
+            if !state.unlocked.get_untracked() {
+                return;
+            }
+            let idle_ms = now_ms() - state.last_activity.get_untracked();
+            let limit_ms = f64::from(state.settings.get_untracked().auto_lock_minutes) * 60_000.0;
+            if idle_ms >= limit_ms {
+                state.lock();
+                state.notice.set(Some(
+                    "Hearth locked itself after a while without activity, to keep your words private."
+                        .to_owned(),
+                ));
+            }
+        });
+        let interval = send_wrapper::SendWrapper::new(interval);
+        on_cleanup(move || drop(interval));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = state;
 }

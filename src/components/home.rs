@@ -1,22 +1,24 @@
 use leptos::prelude::*;
 
 use super::contact::ContactOptions;
+use super::state::{AppState, Screen};
 use super::{ClinicState, ScreenHeading};
 use crate::consent::ConsentRecord;
 
 /// The home screen for the patient's chosen kind of support.
 #[component]
 pub fn Home(
+    /// Shared state.
+    state: AppState,
     /// The patient's consent record.
     record: ConsentRecord,
     /// The clinic's configuration.
     clinic: Signal<ClinicState>,
-    /// Opens settings.
-    on_settings: Callback<()>,
     /// Opens the clinic's contact options.
     on_contact: Callback<()>,
 ) -> impl IntoView {
     let choice = record.choice;
+    let journal_state = state.clone();
     view! {
         <section class="screen home" aria-labelledby="hearth-home-title">
             <ScreenHeading id="hearth-home-title" text="Welcome" />
@@ -45,21 +47,20 @@ pub fn Home(
                                  exercises your clinic has chosen, and it will always tell you \
                                  when a person would be better placed to help."
                             </p>
-                            <button
-                                type="button"
-                                class="button-secondary"
-                                on:click=move |_| on_contact.run(())
-                            >
+                            <button type="button" class="button-secondary" on:click=move |_| on_contact.run(())>
                                 "I'd rather talk to a person"
                             </button>
                         </section>
                     }
                 })}
-            <p>
-                <button type="button" class="button-secondary" on:click=move |_| on_settings.run(())>
+            <nav class="home-actions" aria-label="Your space">
+                <button type="button" class="button-secondary" on:click=move |_| journal_state.go(Screen::Journal)>
+                    "Journal"
+                </button>
+                <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Settings)>
                     "Settings"
                 </button>
-            </p>
+            </nav>
         </section>
     }
 }

@@ -1,5 +1,5 @@
-//! The widget's screens. [`App`] owns the navigation state and switches between them; each
-//! screen lives in its own file.
+//! The widget's screens. [`App`] owns the navigation state ([`AppState`]) and switches
+//! between them; each screen lives in its own file.
 
 mod app;
 mod consent_step;
@@ -7,12 +7,20 @@ mod contact;
 mod crisis_panel;
 mod heading;
 mod home;
+mod journal;
 mod settings;
+mod state;
+mod vault_screens;
 
-pub use app::{App, ClinicState, Screen};
+pub use app::{App, ClinicState};
 pub use consent_step::{ChoicePicker, ConsentStep, ConsentText};
 pub use contact::ContactPanel;
 pub use crisis_panel::CrisisPanel;
 pub use heading::ScreenHeading;
 pub use home::Home;
+pub use journal::{Journal, JournalEntry};
 pub use settings::Settings;
+pub use state::{explain, AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
+pub use vault_screens::{
+    ChangePassphrase, CreateVault, NewPassphrase, Recover, RecoveryKeyShown, Unlock, Working,
+};

@@ -1,29 +1,38 @@
 use leptos::prelude::*;
 
+use super::state::{AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
+use super::vault_screens::ChangePassphrase;
 use super::{ChoicePicker, ConsentText, ScreenHeading};
 use crate::consent::SupportChoice;
 
-/// Settings: change the choice of support, reread what the assistant is, or withdraw.
+/// Settings: the choice of support, auto-lock, the passphrase, rereading the consent text,
+/// and withdrawing consent.
 #[component]
 pub fn Settings(
+    /// Shared state.
+    state: AppState,
     /// The patient's current choice.
     current: SupportChoice,
-    /// Saves a new choice.
-    on_change: Callback<SupportChoice>,
-    /// Withdraws consent and returns to the consent step.
-    on_withdraw: Callback<()>,
-    /// Returns to the home screen.
-    on_back: Callback<()>,
 ) -> impl IntoView {
     let selected = RwSignal::new(Some(current));
     let saved = RwSignal::new(None::<SupportChoice>);
+    let choice_state = state.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(choice) = selected.get_untracked() {
-            on_change.run(choice);
+            choice_state.save_consent(choice_state.consent_for(choice));
             saved.set(Some(choice));
         }
     };
+    let minutes = state.settings.get_untracked().auto_lock_minutes;
+    let lock_state = state.clone();
+    let on_lock_change = move |ev| {
+        if let Ok(auto_lock_minutes) = event_target_value(&ev).parse::<u32>() {
+            lock_state.save_settings(PatientSettings { auto_lock_minutes });
+        }
+    };
+    let withdraw_state = state.clone();
+    let back_state = state.clone();
     view! {
         <section class="screen settings" aria-labelledby="hearth-settings-title">
             <ScreenHeading id="hearth-settings-title" text="Settings" />
@@ -34,6 +43,22 @@ pub fn Settings(
                     {move || saved.get().map(|c| format!("Saved. You chose: {}.", c.title()))}
                 </p>
             </form>
+            <section class="card" aria-labelledby="hearth-lock-title">
+                <h3 id="hearth-lock-title">"Locking"</h3>
+                <label class="field">
+                    <span>"Lock automatically after this long without activity"</span>
+                    <select on:change=on_lock_change>
+                        {AUTO_LOCK_CHOICES
+                            .into_iter()
+                            .map(|m| {
+                                let label = if m == 1 { "1 minute".to_owned() } else { format!("{m} minutes") };
+                                view! { <option value=m.to_string() selected=m == minutes>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+            </section>
+            <ChangePassphrase state=state.clone() />
             <details class="consent-again">
                 <summary>"What the assistant is, and what it can't do"</summary>
                 <ConsentText />
@@ -41,14 +66,14 @@ pub fn Settings(
             <section class="card" aria-labelledby="hearth-withdraw-title">
                 <h3 id="hearth-withdraw-title">"Withdraw consent"</h3>
                 <p>
-                    "This forgets your choice on this device and takes you back to the start. \
-                     Your clinic's contact options and the crisis lines stay available."
+                    "This records that you withdrew and takes you back to the start. Your clinic's \
+                     contact options and the crisis lines stay available."
                 </p>
-                <button type="button" class="button-secondary" on:click=move |_| on_withdraw.run(())>
+                <button type="button" class="button-secondary" on:click=move |_| withdraw_state.withdraw_consent()>
                     "Withdraw consent"
                 </button>
             </section>
-            <button type="button" class="button-secondary" on:click=move |_| on_back.run(())>
+            <button type="button" class="button-secondary" on:click=move |_| back_state.go(Screen::Home)>
                 "Back"
             </button>
         </section>

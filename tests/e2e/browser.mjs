@@ -45,3 +45,43 @@ export function foreignRequests(log) {
   const origin = new URL(BASE).origin;
   return log.requests.filter((url) => !url.startsWith("data:") && new URL(url).origin !== origin);
 }
+
+export const PASSPHRASE = "violet harbour lantern seventeen";
+
+/** Completes the consent step with `choice` ("AI-guided self-help", "A human clinician", "Both"). */
+export async function completeConsent(page, choice) {
+  await page.getByRole("heading", { name: "Before we start" }).waitFor();
+  await page.getByRole("radio", { name: new RegExp(`^${choice}`) }).check();
+  await page.getByRole("checkbox", { name: /software, not a person/ }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: "Lock your space with a passphrase" }).waitFor();
+}
+
+/** Fills a new-passphrase field pair (the first "label" field and "Type it again"). */
+export async function fillNewPassphrase(page, label, passphrase) {
+  await page.getByLabel(label, { exact: true }).fill(passphrase);
+  await page.getByLabel("Type it again").fill(passphrase);
+  await page.getByText("strong enough").first().waitFor();
+}
+
+/** Creates the vault, confirms the recovery words, lands on home; returns the 24 words. */
+export async function createVault(page, passphrase = PASSPHRASE) {
+  await fillNewPassphrase(page, "Passphrase", passphrase);
+  await page.getByRole("button", { name: "Create my vault" }).click();
+  await page.getByRole("heading", { name: "Your recovery words" }).waitFor({ timeout: 60_000 });
+  const words = await page.locator(".recovery-words li").allInnerTexts();
+  await page.getByLabel("Word number 4").fill(words[3]);
+  await page.getByLabel("Word number 19").fill(words[18]);
+  await page.getByRole("checkbox", { name: /written down my recovery words/ }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("heading", { name: "Welcome", exact: true }).waitFor({ timeout: 30_000 });
+  return words;
+}
+
+/** Unlocks a locked vault with `passphrase` and waits for home. */
+export async function unlock(page, passphrase = PASSPHRASE) {
+  await page.getByRole("heading", { name: "Welcome back" }).waitFor();
+  await page.getByLabel("Passphrase", { exact: true }).fill(passphrase);
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await page.getByRole("heading", { name: "Welcome", exact: true }).waitFor({ timeout: 60_000 });
+}

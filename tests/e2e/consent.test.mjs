@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { join } from "node:path";
-import { ARTIFACTS, foreignRequests, launch, open } from "./browser.mjs";
+import { ARTIFACTS, completeConsent, createVault, foreignRequests, launch, open, unlock } from "./browser.mjs";
 
 let browser;
 before(async () => {
@@ -14,13 +14,6 @@ after(async () => {
 });
 
 const consentHeading = (page) => page.getByRole("heading", { name: "Before we start" });
-
-async function completeConsent(page, choice) {
-  await page.getByRole("radio", { name: new RegExp(`^${choice}`) }).check();
-  await page.getByRole("checkbox", { name: /software, not a person/ }).check();
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.getByRole("heading", { name: "Welcome" }).waitFor();
-}
 
 test("the clinic page shows the widget at its consent step, under a strict policy", async () => {
   const { context, page, log, response } = await open(browser, "/");
@@ -57,34 +50,42 @@ test("the clinic page shows the widget at its consent step, under a strict polic
   await context.close();
 });
 
-test("the choice is kept across reloads and can be changed in settings", async () => {
+test("the choice is kept across reloads, moves into the vault, and can be changed", async () => {
   const { context, page, log } = await open(browser, "/");
-  await consentHeading(page).waitFor();
   await completeConsent(page, "Both");
   assert.equal(await page.locator(".chosen-path").innerText(), "Both");
-  await page.locator("hearth-widget").screenshot({ path: join(ARTIFACTS, "widget-home.png") });
 
-  await page.reload();
-  await page.getByRole("heading", { name: "Welcome" }).waitFor();
-  assert.equal(await page.locator(".chosen-path").innerText(), "Both");
   // Before a vault exists only the consent choice is kept, and it holds no free text.
+  await page.reload();
+  await page.getByRole("heading", { name: "Lock your space with a passphrase" }).waitFor();
+  assert.equal(await page.locator(".chosen-path").innerText(), "Both");
   const stored = await page.evaluate(() => ({ ...localStorage }));
   assert.deepEqual(Object.keys(stored), ["hearth.consent"]);
   const record = JSON.parse(stored["hearth.consent"]);
   assert.deepEqual(Object.keys(record).sort(), ["accepted_at", "choice", "consent_version"]);
   assert.equal(record.choice, "both");
 
+  // Once the vault exists the receipt lives in it, encrypted, and localStorage is empty.
+  await createVault(page);
+  assert.equal(await page.locator(".chosen-path").innerText(), "Both");
+  await page.locator("hearth-widget").screenshot({ path: join(ARTIFACTS, "widget-home.png") });
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  await page.reload();
+  await unlock(page);
+  assert.equal(await page.locator(".chosen-path").innerText(), "Both");
+
   await page.getByRole("button", { name: "Settings" }).click();
   await page.getByRole("radio", { name: /^A human clinician/ }).check();
   await page.getByRole("button", { name: "Save choice" }).click();
   await page.getByRole("status").filter({ hasText: "Saved. You chose: A human clinician." }).waitFor();
   await page.reload();
-  await page.getByRole("heading", { name: "Welcome" }).waitFor();
+  await unlock(page);
   assert.equal(await page.locator(".chosen-path").innerText(), "A human clinician");
   // A human clinician: the clinic's contact options are on the home screen.
   const call = page.getByRole("link", { name: "Call reception" }).first();
   assert.equal(await call.getAttribute("href"), "tel:+15550100200");
   assert.deepEqual(log.errors, []);
+  assert.deepEqual(foreignRequests(log), []);
   await context.close();
 });
 
@@ -111,9 +112,13 @@ test("consent can be completed with the keyboard alone", async () => {
   await page.keyboard.press("Tab");
   assert.equal((await focused()).text, "Continue");
   await page.keyboard.press("Enter");
-  await page.getByRole("heading", { name: "Welcome" }).waitFor();
+  await page.getByRole("heading", { name: "Lock your space with a passphrase" }).waitFor();
   assert.equal(await page.locator(".chosen-path").innerText(), "A human clinician");
-  assert.equal((await focused()).text, "Welcome", "focus moves to the new screen's heading");
+  assert.equal(
+    (await focused()).text,
+    "Lock your space with a passphrase",
+    "focus moves to the new screen's heading",
+  );
   await context.close();
 });
 

@@ -1,0 +1,1047 @@
+//! The vault service: everything the widget does with the patient's vault, behind one
+//! message protocol.
+//!
+//! In the browser the service runs inside a Web Worker (`src/worker.rs`), so the slow
+//! Argon2id derivation and all sealing and opening happen off the UI thread, and the vault
+//! root key never exists on the UI thread at all. The UI sends a [`Request`] and gets a
+//! [`Response`] back. The same service runs natively in tests over a [`MemoryEnvelopeStore`].
+//!
+//! Storage holds only what `hearth-vault` produced: the vault header (the one mutable
+//! object), envelopes named by their content hash, and a few non-secret markers (the vault
+//! id and the device id). A failed unlock, recovery or passphrase change writes nothing.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use hearth_vault::{
+    DeviceId, Envelope, EnvelopeKind, EnvelopeMeta, Error as VaultError, ItemId, KdfParams,
+    Passphrase, RecoveryKey, UnlockedVault, VaultHeader, VaultId,
+};
+use serde::{Deserialize, Serialize};
+
+/// The kinds of record the app keeps in the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// The consent receipt (one per vault).
+    Consent,
+    /// The patient's settings (one per vault).
+    Settings,
+    /// An entry the patient wrote (journal, check-in, …); the body says which.
+    Entry,
+}
+
+impl RecordKind {
+    fn envelope_kind(self) -> EnvelopeKind {
+        match self {
+            RecordKind::Consent => EnvelopeKind::Consent,
+            RecordKind::Settings => EnvelopeKind::Settings,
+            RecordKind::Entry => EnvelopeKind::Item,
+        }
+    }
+
+    /// Whether a vault holds at most one record of this kind.
+    fn is_singleton(self) -> bool {
+        matches!(self, RecordKind::Consent | RecordKind::Settings)
+    }
+}
+
+/// One decrypted record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The record's item id (hex).
+    pub id: String,
+    /// Its latest version number.
+    pub version: u64,
+    /// Its body, as the app wrote it (JSON text).
+    pub body: String,
+}
+
+/// What the UI asks of the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    /// Is there a vault on this device, and is it unlocked?
+    Status,
+    /// How strong is this passphrase? (Nothing is stored.)
+    Strength {
+        /// The passphrase being typed.
+        passphrase: String,
+    },
+    /// Create a vault; fails if one exists.
+    Create {
+        /// The new passphrase (must pass the strength check).
+        passphrase: String,
+    },
+    /// Unlock with the passphrase.
+    Unlock {
+        /// The passphrase.
+        passphrase: String,
+    },
+    /// Unlock with the recovery words and set a new passphrase.
+    Recover {
+        /// The recovery words, separated by spaces.
+        recovery_words: String,
+        /// The new passphrase.
+        new_passphrase: String,
+    },
+    /// Change the passphrase (re-wraps the vault key; nothing else is re-encrypted).
+    ChangePassphrase {
+        /// The current passphrase, asked again so an open device is not enough.
+        current: String,
+        /// The new passphrase.
+        new_passphrase: String,
+    },
+    /// Forget the keys until the next unlock.
+    Lock,
+    /// Save a record (a new version if it exists).
+    Put {
+        /// Its kind.
+        kind: RecordKind,
+        /// Its id, to update an existing entry; `None` for a new entry or a singleton.
+        id: Option<String>,
+        /// The body to seal.
+        body: String,
+    },
+    /// The latest version of every record of a kind.
+    List {
+        /// The kind.
+        kind: RecordKind,
+    },
+}
+
+/// How strong a passphrase is, and what would make it stronger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strength {
+    /// zxcvbn's score, 0 (very weak) to 4 (very strong).
+    pub score: u8,
+    /// Whether Hearth accepts it (at least 10 characters and a score of 3 or more).
+    pub acceptable: bool,
+    /// Plain-language advice, if any.
+    pub feedback: Vec<String>,
+}
+
+/// Why a request failed. The UI turns each code into a plain-language message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCode {
+    /// The passphrase does not open this vault.
+    WrongPassphrase,
+    /// The recovery words are valid words but do not open this vault.
+    WrongRecoveryKey,
+    /// The recovery words are not a valid recovery key (count, unknown word, checksum).
+    BadRecoveryWords,
+    /// The new passphrase is too weak.
+    WeakPassphrase,
+    /// There is no vault on this device.
+    NoVault,
+    /// A vault already exists on this device.
+    VaultExists,
+    /// The vault is locked.
+    Locked,
+    /// The stored vault header is damaged, foreign or older than one already seen.
+    BadHeader,
+    /// A stored record could not be opened (damaged or forged); it was left in place.
+    Corrupt,
+    /// The device's storage failed (full, blocked).
+    Storage,
+    /// The request could not be understood.
+    BadRequest,
+}
+
+/// A failed request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// What went wrong, for the UI to explain.
+    pub code: FailureCode,
+    /// Detail for logs and for the clinic's IT (never contains secrets or patient text).
+    pub detail: String,
+}
+
+/// The vault's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Response {
+    /// Answer to [`Request::Status`].
+    Status {
+        /// A vault exists on this device.
+        exists: bool,
+        /// It is unlocked in this session.
+        unlocked: bool,
+    },
+    /// Answer to [`Request::Strength`].
+    Strength(Strength),
+    /// The vault was created. Show the words and the code once.
+    Created {
+        /// The 24 recovery words.
+        recovery_words: String,
+        /// The vault code a second device needs.
+        vault_code: String,
+    },
+    /// The vault is unlocked (after unlock, recovery or a passphrase change).
+    Unlocked {
+        /// The vault code.
+        vault_code: String,
+    },
+    /// The vault is locked.
+    Locked,
+    /// The record was saved.
+    Saved(Record),
+    /// The records asked for, in no particular order (the app sorts by its own fields).
+    Records {
+        /// The records.
+        records: Vec<Record>,
+        /// How many stored records could not be opened (left in place).
+        unreadable: usize,
+    },
+    /// The request failed; nothing was changed.
+    Failed(Failure),
+}
+
+/// Why the device's storage failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("storage failed: {0}")]
+pub struct StorageError(pub String);
+
+/// Where the service keeps bytes: the browser's IndexedDB, or memory in tests.
+///
+/// Implementations run on one thread (a worker), so the futures need not be `Send`.
+#[allow(async_fn_in_trait)]
+pub trait EnvelopeStore {
+    /// Reads a small named value (the header, the vault id, the device id).
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError>;
+    /// Writes a small named value.
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StorageError>;
+    /// Stores an envelope under its content-addressed name (writing it again is harmless).
+    async fn put_envelope(&self, name: &str, bytes: &[u8]) -> Result<(), StorageError>;
+    /// Every stored envelope.
+    async fn all_envelopes(&self) -> Result<Vec<Vec<u8>>, StorageError>;
+}
+
+/// An [`EnvelopeStore`] in memory, for tests. [`MemoryEnvelopeStore::dump`] shows exactly
+/// what a browser would have written.
+#[derive(Debug, Default)]
+pub struct MemoryEnvelopeStore {
+    meta: RefCell<HashMap<String, Vec<u8>>>,
+    envelopes: RefCell<BTreeMap<String, Vec<u8>>>,
+}
+
+impl MemoryEnvelopeStore {
+    /// Every stored byte string, metadata and envelopes alike.
+    pub fn dump(&self) -> Vec<Vec<u8>> {
+        let meta = self.meta.borrow();
+        let envelopes = self.envelopes.borrow();
+        meta.values().chain(envelopes.values()).cloned().collect()
+    }
+
+    /// Replaces a stored value, to simulate damage in tests.
+    pub fn tamper_meta(&self, key: &str, value: Vec<u8>) {
+        self.meta.borrow_mut().insert(key.to_owned(), value);
+    }
+}
+
+impl EnvelopeStore for MemoryEnvelopeStore {
+    async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self.meta.borrow().get(key).cloned())
+    }
+    async fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        self.meta
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_vec());
+        Ok(())
+    }
+    async fn put_envelope(&self, name: &str, bytes: &[u8]) -> Result<(), StorageError> {
+        self.envelopes
+            .borrow_mut()
+            .insert(name.to_owned(), bytes.to_vec());
+        Ok(())
+    }
+    async fn all_envelopes(&self) -> Result<Vec<Vec<u8>>, StorageError> {
+        Ok(self.envelopes.borrow().values().cloned().collect())
+    }
+}
+
+const META_HEADER: &str = "header";
+const META_VAULT_ID: &str = "vault_id";
+const META_DEVICE_ID: &str = "device_id";
+
+/// The smallest passphrase length Hearth accepts.
+pub const MIN_PASSPHRASE_CHARS: usize = 10;
+
+/// Rates a passphrase. Weak ones are refused: anyone holding the vault code can fetch the
+/// header and guess offline, so the passphrase is what protects the patient.
+pub fn passphrase_strength(passphrase: &str) -> Strength {
+    let chars = passphrase.chars().count();
+    let estimate = zxcvbn::zxcvbn(
+        passphrase,
+        &["hearth", "riverside", "counselling", "therapy"],
+    );
+    let score = u8::from(estimate.score());
+    let mut feedback = Vec::new();
+    if chars < MIN_PASSPHRASE_CHARS {
+        feedback.push(format!(
+            "Use at least {MIN_PASSPHRASE_CHARS} characters. A few unrelated words work well."
+        ));
+    }
+    if let Some(advice) = estimate.feedback() {
+        if let Some(warning) = advice.warning() {
+            feedback.push(warning.to_string());
+        }
+        feedback.extend(advice.suggestions().iter().map(ToString::to_string));
+    }
+    Strength {
+        score,
+        acceptable: chars >= MIN_PASSPHRASE_CHARS && score >= 3,
+        feedback,
+    }
+}
+
+fn fail(code: FailureCode, detail: impl Into<String>) -> Response {
+    Response::Failed(Failure {
+        code,
+        detail: detail.into(),
+    })
+}
+
+fn storage_failed(err: StorageError) -> Response {
+    fail(FailureCode::Storage, err.0)
+}
+
+fn vault_failure(err: &VaultError) -> Response {
+    let code = match err {
+        VaultError::WrongPassphrase => FailureCode::WrongPassphrase,
+        VaultError::WrongRecoveryKey => FailureCode::WrongRecoveryKey,
+        VaultError::RecoveryWords(_) => FailureCode::BadRecoveryWords,
+        VaultError::EmptyPassphrase => FailureCode::WeakPassphrase,
+        VaultError::ForeignHeader { .. }
+        | VaultError::StaleHeader { .. }
+        | VaultError::BadMagic { .. }
+        | VaultError::UnsupportedVersion { .. }
+        | VaultError::Truncated { .. }
+        | VaultError::TrailingBytes { .. }
+        | VaultError::Malformed { .. }
+        | VaultError::KdfParams { .. } => FailureCode::BadHeader,
+        VaultError::Decrypt => FailureCode::Corrupt,
+        _ => FailureCode::BadRequest,
+    };
+    fail(code, err.to_string())
+}
+
+/// The latest readable version of one item.
+struct Opened {
+    meta: EnvelopeMeta,
+    envelope: Envelope,
+    plaintext: hearth_vault::Plaintext,
+}
+
+/// The vault service over a store. One instance lives in the worker for the page's life.
+pub struct VaultService<S> {
+    store: S,
+    params: KdfParams,
+    unlocked: Option<UnlockedVault>,
+}
+
+impl<S: EnvelopeStore> VaultService<S> {
+    /// A service over `store` that creates vaults with `params` (the default parameters in
+    /// the app; tests use the minimum to stay fast).
+    pub fn new(store: S, params: KdfParams) -> Self {
+        VaultService {
+            store,
+            params,
+            unlocked: None,
+        }
+    }
+
+    /// The store, for tests that inspect what was written.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Answers one request.
+    pub async fn handle(&mut self, request: Request) -> Response {
+        match request {
+            Request::Status => match self.store.get_meta(META_HEADER).await {
+                Ok(header) => Response::Status {
+                    exists: header.is_some(),
+                    unlocked: self.unlocked.is_some(),
+                },
+                Err(err) => storage_failed(err),
+            },
+            Request::Strength { passphrase } => {
+                Response::Strength(passphrase_strength(&passphrase))
+            }
+            Request::Create { passphrase } => self.create(passphrase).await,
+            Request::Unlock { passphrase } => self.unlock(passphrase).await,
+            Request::Recover {
+                recovery_words,
+                new_passphrase,
+            } => self.recover(recovery_words, new_passphrase).await,
+            Request::ChangePassphrase {
+                current,
+                new_passphrase,
+            } => self.change_passphrase(current, new_passphrase).await,
+            Request::Lock => {
+                if let Some(vault) = self.unlocked.take() {
+                    vault.lock();
+                }
+                Response::Locked
+            }
+            Request::Put { kind, id, body } => self.put(kind, id, body).await,
+            Request::List { kind } => match self.list(kind).await {
+                Ok((records, unreadable)) => Response::Records {
+                    records,
+                    unreadable,
+                },
+                Err(response) => response,
+            },
+        }
+    }
+
+    fn strong_passphrase(typed: String) -> Result<Passphrase, Response> {
+        let strength = passphrase_strength(&typed);
+        if !strength.acceptable {
+            return Err(fail(
+                FailureCode::WeakPassphrase,
+                "the passphrase is too easy to guess",
+            ));
+        }
+        Passphrase::new(typed).map_err(|err| vault_failure(&err))
+    }
+
+    async fn create(&mut self, passphrase: String) -> Response {
+        match self.store.get_meta(META_HEADER).await {
+            Ok(Some(_)) => return fail(FailureCode::VaultExists, "a vault exists on this device"),
+            Ok(None) => {}
+            Err(err) => return storage_failed(err),
+        }
+        let passphrase = match Self::strong_passphrase(passphrase) {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
+        let (vault, recovery) = match UnlockedVault::create(&passphrase, self.params) {
+            Ok(created) => created,
+            Err(err) => return vault_failure(&err),
+        };
+        let device = match DeviceId::random() {
+            Ok(device) => device,
+            Err(err) => return vault_failure(&err),
+        };
+        // The header goes last: until it is written, no vault exists.
+        for (key, value) in [
+            (META_VAULT_ID, vault.vault_id().as_bytes().to_vec()),
+            (META_DEVICE_ID, device.as_bytes().to_vec()),
+            (META_HEADER, vault.header().to_bytes()),
+        ] {
+            if let Err(err) = self.store.put_meta(key, &value).await {
+                return storage_failed(err);
+            }
+        }
+        let vault_code = vault.vault_id().to_code();
+        self.unlocked = Some(vault);
+        Response::Created {
+            recovery_words: recovery.to_words().as_str().to_owned(),
+            vault_code,
+        }
+    }
+
+    /// The stored header, checked against this device's vault id.
+    async fn stored_header(&self) -> Result<VaultHeader, Response> {
+        let bytes = match self.store.get_meta(META_HEADER).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Err(fail(FailureCode::NoVault, "no vault on this device")),
+            Err(err) => return Err(storage_failed(err)),
+        };
+        let header = VaultHeader::parse(&bytes).map_err(|err| vault_failure(&err))?;
+        let id = match self.store.get_meta(META_VAULT_ID).await {
+            Ok(Some(id)) => <[u8; 16]>::try_from(id.as_slice())
+                .map(VaultId::from_bytes)
+                .map_err(|_| fail(FailureCode::BadHeader, "the stored vault id is damaged"))?,
+            Ok(None) => header.vault_id(),
+            Err(err) => return Err(storage_failed(err)),
+        };
+        header.check(id, 1).map_err(|err| vault_failure(&err))?;
+        Ok(header)
+    }
+
+    async fn unlock(&mut self, passphrase: String) -> Response {
+        let header = match self.stored_header().await {
+            Ok(header) => header,
+            Err(response) => return response,
+        };
+        let passphrase = match Passphrase::new(passphrase) {
+            Ok(p) => p,
+            Err(_) => return fail(FailureCode::WrongPassphrase, "empty passphrase"),
+        };
+        match UnlockedVault::unlock(&header, &passphrase) {
+            Ok(vault) => {
+                let vault_code = vault.vault_id().to_code();
+                self.unlocked = Some(vault);
+                Response::Unlocked { vault_code }
+            }
+            Err(err) => vault_failure(&err),
+        }
+    }
+
+    async fn recover(&mut self, words: String, new_passphrase: String) -> Response {
+        let header = match self.stored_header().await {
+            Ok(header) => header,
+            Err(response) => return response,
+        };
+        let recovery = match RecoveryKey::from_words(&words) {
+            Ok(key) => key,
+            Err(err) => return vault_failure(&err),
+        };
+        let passphrase = match Self::strong_passphrase(new_passphrase) {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
+        let vault = match UnlockedVault::recover(&header, &recovery, &passphrase, self.params) {
+            Ok(vault) => vault,
+            Err(err) => return vault_failure(&err),
+        };
+        if let Err(err) = self
+            .store
+            .put_meta(META_HEADER, &vault.header().to_bytes())
+            .await
+        {
+            return storage_failed(err);
+        }
+        let vault_code = vault.vault_id().to_code();
+        self.unlocked = Some(vault);
+        Response::Unlocked { vault_code }
+    }
+
+    async fn change_passphrase(&mut self, current: String, new_passphrase: String) -> Response {
+        let header = match self.stored_header().await {
+            Ok(header) => header,
+            Err(response) => return response,
+        };
+        let Ok(current) = Passphrase::new(current) else {
+            return fail(FailureCode::WrongPassphrase, "empty passphrase");
+        };
+        let new_passphrase = match Self::strong_passphrase(new_passphrase) {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
+        let mut vault = match UnlockedVault::unlock(&header, &current) {
+            Ok(vault) => vault,
+            Err(err) => return vault_failure(&err),
+        };
+        let new_header = match vault.change_passphrase(&new_passphrase, self.params) {
+            Ok(header) => header.to_bytes(),
+            Err(err) => return vault_failure(&err),
+        };
+        if let Err(err) = self.store.put_meta(META_HEADER, &new_header).await {
+            return storage_failed(err);
+        }
+        let vault_code = vault.vault_id().to_code();
+        self.unlocked = Some(vault);
+        Response::Unlocked { vault_code }
+    }
+
+    async fn device_id(&self) -> Result<DeviceId, Response> {
+        match self.store.get_meta(META_DEVICE_ID).await {
+            Ok(Some(bytes)) => <[u8; 16]>::try_from(bytes.as_slice())
+                .map(DeviceId::from_bytes)
+                .map_err(|_| fail(FailureCode::Storage, "the stored device id is damaged")),
+            Ok(None) => Err(fail(FailureCode::NoVault, "no device id")),
+            Err(err) => Err(storage_failed(err)),
+        }
+    }
+
+    /// Every readable envelope of `kind`, grouped to the latest version of each item.
+    async fn latest(
+        &self,
+        vault: &UnlockedVault,
+        kind: EnvelopeKind,
+    ) -> Result<(Vec<Opened>, usize), Response> {
+        let all = self.store.all_envelopes().await.map_err(storage_failed)?;
+        let mut latest: BTreeMap<[u8; 16], Opened> = BTreeMap::new();
+        let mut unreadable = 0;
+        for bytes in all {
+            let Ok(envelope) = Envelope::parse(&bytes) else {
+                unreadable += 1;
+                continue;
+            };
+            let meta = *envelope.meta();
+            if meta.kind != kind {
+                continue;
+            }
+            // Opening authenticates: a forged envelope cannot hijack an item's lineage.
+            let Ok(plaintext) = vault.open(&envelope) else {
+                unreadable += 1;
+                continue;
+            };
+            let key = *meta.item_id.as_bytes();
+            let newer = latest
+                .get(&key)
+                .is_none_or(|seen| meta.item_version > seen.meta.item_version);
+            if newer {
+                latest.insert(
+                    key,
+                    Opened {
+                        meta,
+                        envelope,
+                        plaintext,
+                    },
+                );
+            }
+        }
+        Ok((latest.into_values().collect(), unreadable))
+    }
+
+    async fn put(&mut self, kind: RecordKind, id: Option<String>, body: String) -> Response {
+        let Some(vault) = self.unlocked.as_ref() else {
+            return fail(FailureCode::Locked, "the vault is locked");
+        };
+        let device_id = match self.device_id().await {
+            Ok(device) => device,
+            Err(response) => return response,
+        };
+        let (existing, _) = match self.latest(vault, kind.envelope_kind()).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+        let wanted = match id.as_deref().map(ItemId::from_hex).transpose() {
+            Ok(wanted) => wanted,
+            Err(_) => return fail(FailureCode::BadRequest, "the record id is not valid"),
+        };
+        let previous = existing.iter().find(|opened| match wanted {
+            Some(wanted) => opened.meta.item_id.as_bytes() == wanted.as_bytes(),
+            None => kind.is_singleton(),
+        });
+        let (item_id, item_version, parent) = match (previous, wanted) {
+            (Some(opened), _) => (
+                opened.meta.item_id,
+                opened.meta.item_version + 1,
+                Some(opened.envelope.version_hash()),
+            ),
+            (None, Some(_)) => return fail(FailureCode::BadRequest, "no such record"),
+            (None, None) => match ItemId::random() {
+                Ok(id) => (id, 1, None),
+                Err(err) => return vault_failure(&err),
+            },
+        };
+        let meta = EnvelopeMeta {
+            kind: kind.envelope_kind(),
+            item_id,
+            item_version,
+            device_id,
+            parent,
+        };
+        let envelope = match vault.seal(&meta, body.as_bytes()) {
+            Ok(envelope) => envelope,
+            Err(err) => return vault_failure(&err),
+        };
+        if let Err(err) = self
+            .store
+            .put_envelope(&envelope.object_name(), envelope.as_bytes())
+            .await
+        {
+            return storage_failed(err);
+        }
+        Response::Saved(Record {
+            id: item_id.to_hex(),
+            version: item_version,
+            body,
+        })
+    }
+
+    async fn list(&self, kind: RecordKind) -> Result<(Vec<Record>, usize), Response> {
+        let Some(vault) = self.unlocked.as_ref() else {
+            return Err(fail(FailureCode::Locked, "the vault is locked"));
+        };
+        let (latest, unreadable) = self.latest(vault, kind.envelope_kind()).await?;
+        let records = latest
+            .into_iter()
+            .map(|opened| Record {
+                id: opened.meta.item_id.to_hex(),
+                version: opened.meta.item_version,
+                body: String::from_utf8_lossy(opened.plaintext.as_bytes()).into_owned(),
+            })
+            .collect();
+        Ok((records, unreadable))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use futures::executor::block_on;
+
+    const PASSPHRASE: &str = "violet harbour lantern seventeen";
+    const MARKER: &str = "MARKER-7f3a9c-private-words";
+
+    fn service() -> VaultService<MemoryEnvelopeStore> {
+        VaultService::new(MemoryEnvelopeStore::default(), KdfParams::MINIMUM)
+    }
+
+    fn ask(service: &mut VaultService<MemoryEnvelopeStore>, request: Request) -> Response {
+        block_on(service.handle(request))
+    }
+
+    fn create(service: &mut VaultService<MemoryEnvelopeStore>) -> String {
+        match ask(
+            service,
+            Request::Create {
+                passphrase: PASSPHRASE.into(),
+            },
+        ) {
+            Response::Created { recovery_words, .. } => recovery_words,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn put_entry(service: &mut VaultService<MemoryEnvelopeStore>, body: &str) -> Record {
+        match ask(
+            service,
+            Request::Put {
+                kind: RecordKind::Entry,
+                id: None,
+                body: body.into(),
+            },
+        ) {
+            Response::Saved(record) => record,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn entries(service: &mut VaultService<MemoryEnvelopeStore>) -> Vec<String> {
+        match ask(
+            service,
+            Request::List {
+                kind: RecordKind::Entry,
+            },
+        ) {
+            Response::Records {
+                records,
+                unreadable: 0,
+            } => {
+                let mut bodies: Vec<_> = records.into_iter().map(|r| r.body).collect();
+                bodies.sort();
+                bodies
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn code(response: &Response) -> Option<FailureCode> {
+        match response {
+            Response::Failed(failure) => Some(failure.code),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn entries_survive_lock_unlock_and_never_reach_storage_in_plaintext() {
+        let mut vault = service();
+        assert_eq!(
+            ask(&mut vault, Request::Status),
+            Response::Status {
+                exists: false,
+                unlocked: false
+            }
+        );
+        let words = create(&mut vault);
+        assert_eq!(words.split(' ').count(), 24);
+        put_entry(&mut vault, &format!("first {MARKER}"));
+        put_entry(&mut vault, &format!("second {MARKER}"));
+        for bytes in vault.store().dump() {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("MARKER"), "plaintext reached storage");
+        }
+        assert_eq!(ask(&mut vault, Request::Lock), Response::Locked);
+        assert_eq!(
+            code(&ask(
+                &mut vault,
+                Request::List {
+                    kind: RecordKind::Entry
+                }
+            )),
+            Some(FailureCode::Locked)
+        );
+        assert!(matches!(
+            ask(
+                &mut vault,
+                Request::Unlock {
+                    passphrase: PASSPHRASE.into()
+                }
+            ),
+            Response::Unlocked { .. }
+        ));
+        assert_eq!(entries(&mut vault).len(), 2);
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_refused_and_changes_nothing() {
+        let mut vault = service();
+        create(&mut vault);
+        put_entry(&mut vault, "kept");
+        ask(&mut vault, Request::Lock);
+        let before = vault.store().dump();
+        let response = ask(
+            &mut vault,
+            Request::Unlock {
+                passphrase: "violet harbour lantern 17".into(),
+            },
+        );
+        assert_eq!(code(&response), Some(FailureCode::WrongPassphrase));
+        assert_eq!(vault.store().dump(), before);
+        assert_eq!(
+            ask(&mut vault, Request::Status),
+            Response::Status {
+                exists: true,
+                unlocked: false
+            }
+        );
+    }
+
+    #[test]
+    fn recovery_sets_a_new_passphrase_and_the_old_one_stops_working() {
+        let mut vault = service();
+        let words = create(&mut vault);
+        put_entry(&mut vault, "before recovery");
+        ask(&mut vault, Request::Lock);
+        let new = "copper meadow thunder quietly";
+        let bad_words = words.replacen(words.split(' ').next().unwrap(), "zoo", 1);
+        let before = vault.store().dump();
+        for wrong in [bad_words.as_str(), "not enough words"] {
+            let response = ask(
+                &mut vault,
+                Request::Recover {
+                    recovery_words: wrong.into(),
+                    new_passphrase: new.into(),
+                },
+            );
+            assert!(
+                matches!(
+                    code(&response),
+                    Some(FailureCode::BadRecoveryWords | FailureCode::WrongRecoveryKey)
+                ),
+                "{response:?}"
+            );
+        }
+        assert_eq!(
+            vault.store().dump(),
+            before,
+            "failed recoveries change nothing"
+        );
+        let response = ask(
+            &mut vault,
+            Request::Recover {
+                recovery_words: words.to_uppercase(),
+                new_passphrase: new.into(),
+            },
+        );
+        assert!(
+            matches!(response, Response::Unlocked { .. }),
+            "{response:?}"
+        );
+        assert_eq!(entries(&mut vault), ["before recovery"]);
+        ask(&mut vault, Request::Lock);
+        let old = ask(
+            &mut vault,
+            Request::Unlock {
+                passphrase: PASSPHRASE.into(),
+            },
+        );
+        assert_eq!(code(&old), Some(FailureCode::WrongPassphrase));
+        assert!(matches!(
+            ask(
+                &mut vault,
+                Request::Unlock {
+                    passphrase: new.into()
+                }
+            ),
+            Response::Unlocked { .. }
+        ));
+    }
+
+    #[test]
+    fn changing_the_passphrase_needs_the_current_one_and_a_strong_new_one() {
+        let mut vault = service();
+        create(&mut vault);
+        put_entry(&mut vault, "still here");
+        let new = "granite kite harvest balcony";
+        let wrong = ask(
+            &mut vault,
+            Request::ChangePassphrase {
+                current: "nope nope nope".into(),
+                new_passphrase: new.into(),
+            },
+        );
+        assert_eq!(code(&wrong), Some(FailureCode::WrongPassphrase));
+        let weak = ask(
+            &mut vault,
+            Request::ChangePassphrase {
+                current: PASSPHRASE.into(),
+                new_passphrase: "password1".into(),
+            },
+        );
+        assert_eq!(code(&weak), Some(FailureCode::WeakPassphrase));
+        let ok = ask(
+            &mut vault,
+            Request::ChangePassphrase {
+                current: PASSPHRASE.into(),
+                new_passphrase: new.into(),
+            },
+        );
+        assert!(matches!(ok, Response::Unlocked { .. }), "{ok:?}");
+        ask(&mut vault, Request::Lock);
+        assert_eq!(
+            code(&ask(
+                &mut vault,
+                Request::Unlock {
+                    passphrase: PASSPHRASE.into()
+                }
+            )),
+            Some(FailureCode::WrongPassphrase)
+        );
+        assert!(matches!(
+            ask(
+                &mut vault,
+                Request::Unlock {
+                    passphrase: new.into()
+                }
+            ),
+            Response::Unlocked { .. }
+        ));
+        assert_eq!(entries(&mut vault), ["still here"]);
+    }
+
+    #[test]
+    fn singletons_and_edits_make_new_versions_of_the_same_item() {
+        let mut vault = service();
+        create(&mut vault);
+        for choice in ["ai", "human", "both"] {
+            let body = format!("{{\"choice\":\"{choice}\"}}");
+            ask(
+                &mut vault,
+                Request::Put {
+                    kind: RecordKind::Consent,
+                    id: None,
+                    body,
+                },
+            );
+        }
+        match ask(
+            &mut vault,
+            Request::List {
+                kind: RecordKind::Consent,
+            },
+        ) {
+            Response::Records { records, .. } => {
+                assert_eq!(records.len(), 1);
+                assert_eq!(records[0].version, 3);
+                assert!(records[0].body.contains("both"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let entry = put_entry(&mut vault, "draft");
+        let edited = ask(
+            &mut vault,
+            Request::Put {
+                kind: RecordKind::Entry,
+                id: Some(entry.id.clone()),
+                body: "final".into(),
+            },
+        );
+        assert!(
+            matches!(edited, Response::Saved(Record { version: 2, .. })),
+            "{edited:?}"
+        );
+        assert_eq!(entries(&mut vault), ["final"]);
+    }
+
+    #[test]
+    fn weak_passphrases_and_second_vaults_are_refused() {
+        let mut vault = service();
+        for weak in ["", "short", "password123", "aaaaaaaaaaaa"] {
+            let response = ask(
+                &mut vault,
+                Request::Create {
+                    passphrase: weak.into(),
+                },
+            );
+            assert_eq!(
+                code(&response),
+                Some(FailureCode::WeakPassphrase),
+                "{weak:?}"
+            );
+        }
+        assert!(
+            vault.store().dump().is_empty(),
+            "nothing written for refused passphrases"
+        );
+        create(&mut vault);
+        let again = ask(
+            &mut vault,
+            Request::Create {
+                passphrase: PASSPHRASE.into(),
+            },
+        );
+        assert_eq!(code(&again), Some(FailureCode::VaultExists));
+        match ask(
+            &mut vault,
+            Request::Strength {
+                passphrase: PASSPHRASE.into(),
+            },
+        ) {
+            Response::Strength(strength) => assert!(strength.acceptable && strength.score >= 3),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_header_is_a_clear_error() {
+        let mut vault = service();
+        create(&mut vault);
+        ask(&mut vault, Request::Lock);
+        let header = block_on(vault.store().get_meta(META_HEADER))
+            .unwrap()
+            .unwrap();
+        vault
+            .store()
+            .tamper_meta(META_HEADER, header[..header.len() - 1].to_vec());
+        let response = ask(
+            &mut vault,
+            Request::Unlock {
+                passphrase: PASSPHRASE.into(),
+            },
+        );
+        assert_eq!(code(&response), Some(FailureCode::BadHeader));
+
+        let mut other = service();
+        create(&mut other);
+        let foreign = block_on(other.store().get_meta(META_HEADER))
+            .unwrap()
+            .unwrap();
+        vault.store().tamper_meta(META_HEADER, foreign);
+        let response = ask(
+            &mut vault,
+            Request::Unlock {
+                passphrase: PASSPHRASE.into(),
+            },
+        );
+        assert_eq!(code(&response), Some(FailureCode::BadHeader));
+    }
+
+    #[test]
+    fn the_protocol_round_trips_as_json() {
+        let request = Request::Put {
+            kind: RecordKind::Entry,
+            id: None,
+            body: "x".into(),
+        };
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(json, r#"{"op":"put","kind":"entry","id":null,"body":"x"}"#);
+        assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request);
+        let response = Response::Failed(Failure {
+            code: FailureCode::Locked,
+            detail: "d".into(),
+        });
+        let json = serde_json::to_string(&response).unwrap();
+        assert_eq!(serde_json::from_str::<Response>(&json).unwrap(), response);
+    }
+}
