@@ -238,6 +238,16 @@ impl MemoryEnvelopeStore {
     pub fn tamper_meta(&self, key: &str, value: Vec<u8>) {
         self.meta.borrow_mut().insert(key.to_owned(), value);
     }
+
+    /// Flips one bit in every stored envelope, to simulate damage in tests.
+    pub fn tamper_envelopes(&self, byte: usize) {
+        for bytes in self.envelopes.borrow_mut().values_mut() {
+            let at = byte.min(bytes.len().saturating_sub(1));
+            if let Some(b) = bytes.get_mut(at) {
+                *b ^= 0x01;
+            }
+        }
+    }
 }
 
 impl EnvelopeStore for MemoryEnvelopeStore {
@@ -264,6 +274,9 @@ impl EnvelopeStore for MemoryEnvelopeStore {
 const META_HEADER: &str = "header";
 const META_VAULT_ID: &str = "vault_id";
 const META_DEVICE_ID: &str = "device_id";
+/// The highest header version this device has written or accepted: an older header found
+/// later (a restored backup, a rolled-back copy) is refused as stale.
+const META_HEADER_VERSION: &str = "header_version";
 
 /// The smallest passphrase length Hearth accepts.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
@@ -430,6 +443,10 @@ impl<S: EnvelopeStore> VaultService<S> {
         for (key, value) in [
             (META_VAULT_ID, vault.vault_id().as_bytes().to_vec()),
             (META_DEVICE_ID, device.as_bytes().to_vec()),
+            (
+                META_HEADER_VERSION,
+                vault.header().version().to_be_bytes().to_vec(),
+            ),
             (META_HEADER, vault.header().to_bytes()),
         ] {
             if let Err(err) = self.store.put_meta(key, &value).await {
@@ -459,8 +476,29 @@ impl<S: EnvelopeStore> VaultService<S> {
             Ok(None) => header.vault_id(),
             Err(err) => return Err(storage_failed(err)),
         };
-        header.check(id, 1).map_err(|err| vault_failure(&err))?;
+        let min_version = match self.store.get_meta(META_HEADER_VERSION).await {
+            Ok(Some(bytes)) => <[u8; 8]>::try_from(bytes.as_slice())
+                .map(u64::from_be_bytes)
+                .unwrap_or(1),
+            Ok(None) => 1,
+            Err(err) => return Err(storage_failed(err)),
+        };
+        header
+            .check(id, min_version)
+            .map_err(|err| vault_failure(&err))?;
         Ok(header)
+    }
+
+    /// Replaces the stored header (after recovery or a passphrase change).
+    async fn replace_header(&self, header: &VaultHeader) -> Result<(), Response> {
+        self.store
+            .put_meta(META_HEADER, &header.to_bytes())
+            .await
+            .map_err(storage_failed)?;
+        self.store
+            .put_meta(META_HEADER_VERSION, &header.version().to_be_bytes())
+            .await
+            .map_err(storage_failed)
     }
 
     async fn unlock(&mut self, passphrase: String) -> Response {
@@ -499,12 +537,8 @@ impl<S: EnvelopeStore> VaultService<S> {
             Ok(vault) => vault,
             Err(err) => return vault_failure(&err),
         };
-        if let Err(err) = self
-            .store
-            .put_meta(META_HEADER, &vault.header().to_bytes())
-            .await
-        {
-            return storage_failed(err);
+        if let Err(response) = self.replace_header(vault.header()).await {
+            return response;
         }
         let vault_code = vault.vault_id().to_code();
         self.unlocked = Some(vault);
@@ -527,12 +561,11 @@ impl<S: EnvelopeStore> VaultService<S> {
             Ok(vault) => vault,
             Err(err) => return vault_failure(&err),
         };
-        let new_header = match vault.change_passphrase(&new_passphrase, self.params) {
-            Ok(header) => header.to_bytes(),
-            Err(err) => return vault_failure(&err),
-        };
-        if let Err(err) = self.store.put_meta(META_HEADER, &new_header).await {
-            return storage_failed(err);
+        if let Err(err) = vault.change_passphrase(&new_passphrase, self.params) {
+            return vault_failure(&err);
+        }
+        if let Err(response) = self.replace_header(vault.header()).await {
+            return response;
         }
         let vault_code = vault.vault_id().to_code();
         self.unlocked = Some(vault);
@@ -1012,6 +1045,33 @@ mod tests {
         );
         assert_eq!(code(&response), Some(FailureCode::BadHeader));
 
+        // A stale header: the one from before a passphrase change.
+        let mut stale = service();
+        create(&mut stale);
+        let old = block_on(stale.store().get_meta(META_HEADER))
+            .unwrap()
+            .unwrap();
+        let changed = ask(
+            &mut stale,
+            Request::ChangePassphrase {
+                current: PASSPHRASE.into(),
+                new_passphrase: "granite kite harvest balcony".into(),
+            },
+        );
+        assert!(matches!(changed, Response::Unlocked { .. }));
+        stale.store().tamper_meta(META_HEADER, old);
+        let response = ask(
+            &mut stale,
+            Request::Unlock {
+                passphrase: PASSPHRASE.into(),
+            },
+        );
+        assert_eq!(
+            code(&response),
+            Some(FailureCode::BadHeader),
+            "{response:?}"
+        );
+
         let mut other = service();
         create(&mut other);
         let foreign = block_on(other.store().get_meta(META_HEADER))
@@ -1025,6 +1085,49 @@ mod tests {
             },
         );
         assert_eq!(code(&response), Some(FailureCode::BadHeader));
+    }
+
+    #[test]
+    fn damaged_envelopes_are_counted_and_left_in_place() {
+        let mut vault = service();
+        create(&mut vault);
+        put_entry(&mut vault, "one");
+        put_entry(&mut vault, "two");
+        let before = vault.store().dump().len();
+        vault.store().tamper_envelopes(200);
+        match ask(
+            &mut vault,
+            Request::List {
+                kind: RecordKind::Entry,
+            },
+        ) {
+            Response::Records {
+                records,
+                unreadable,
+            } => {
+                assert!(records.is_empty());
+                assert_eq!(unreadable, 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(vault.store().dump().len(), before, "nothing is deleted");
+        put_entry(&mut vault, "three");
+        match ask(
+            &mut vault,
+            Request::List {
+                kind: RecordKind::Entry,
+            },
+        ) {
+            Response::Records {
+                records,
+                unreadable,
+            } => {
+                let bodies: Vec<_> = records.into_iter().map(|r| r.body).collect();
+                assert_eq!(bodies, ["three"], "new entries still work");
+                assert_eq!(unreadable, 2);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

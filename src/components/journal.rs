@@ -30,6 +30,7 @@ pub fn Journal(
     let entries = RwSignal::new(Vec::<JournalEntry>::new());
     let saving = RwSignal::new(false);
     let saved = RwSignal::new(false);
+    let unreadable = RwSignal::new(0_usize);
 
     let load_state = state.clone();
     let load = move || {
@@ -41,7 +42,12 @@ pub fn Journal(
                     kind: RecordKind::Entry,
                 })
                 .await;
-            if let Response::Records { records, .. } = &response {
+            if let Response::Records {
+                records,
+                unreadable: damaged,
+            } = &response
+            {
+                unreadable.set(*damaged);
                 let mut list: Vec<JournalEntry> = records
                     .iter()
                     .filter_map(|r| serde_json::from_str::<JournalEntry>(&r.body).ok())
@@ -110,6 +116,15 @@ pub fn Journal(
                 <p class="status" role="status">{move || saved.get().then_some("Saved.")}</p>
             </form>
             <h3>"Earlier entries"</h3>
+            {move || (unreadable.get() > 0).then(|| view! {
+                <p class="notice" role="alert">
+                    {format!(
+                        "{} saved item(s) could not be opened: they are damaged or were not made by \
+                         your vault. They were left as they are; everything else is safe.",
+                        unreadable.get()
+                    )}
+                </p>
+            })}
             <ul class="journal-entries">
                 {move || {
                     let list = entries.get();

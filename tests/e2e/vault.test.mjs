@@ -165,3 +165,42 @@ test("the vault locks itself after the chosen time without activity", async () =
   await unlock(page);
   await context.close();
 });
+
+test("a damaged entry is reported plainly and everything else still opens", async () => {
+  const { context, page, log } = await open(browser, "/");
+  await completeConsent(page, "AI-guided self-help");
+  await createVault(page);
+  await page.getByRole("button", { name: "Journal" }).click();
+  await writeEntry(page, "first entry, will be damaged");
+  // Flip one bit in the stored journal entry (envelope kind 1 at byte 5, per
+  // docs/envelope.md), as a failing disk or a tamperer might.
+  const damaged = await page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open("hearth-vault");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const store = db.transaction("envelopes", "readwrite").objectStore("envelopes");
+    const keys = await new Promise((resolve) => (store.getAllKeys().onsuccess = (e) => resolve(e.target.result)));
+    let flipped = 0;
+    for (const key of keys) {
+      const bytes = await new Promise((resolve) => (store.get(key).onsuccess = (e) => resolve(e.target.result)));
+      if (bytes[5] !== 1) continue;
+      bytes[bytes.length - 20] ^= 1;
+      store.put(bytes, key);
+      flipped += 1;
+    }
+    await new Promise((resolve) => (store.transaction.oncomplete = resolve));
+    db.close();
+    return flipped;
+  });
+  assert.equal(damaged, 1);
+  await page.reload();
+  await unlock(page);
+  await page.getByRole("button", { name: "Journal" }).click();
+  await page.getByRole("alert").filter({ hasText: "1 saved item(s) could not be opened" }).waitFor();
+  await writeEntry(page, "second entry, after the damage");
+  assert.deepEqual(await page.locator(".journal-entry p").allInnerTexts(), ["second entry, after the damage"]);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
