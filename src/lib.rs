@@ -43,8 +43,7 @@ mod web;
 pub use web::mount;
 
 /// Prepares the runtime when the WebAssembly module starts: panics are reported to the
-/// browser console instead of failing silently. Also links this library into the binary,
-/// so [`mount`] is exported to the loader.
+/// browser console instead of failing silently.
 pub fn start() {
     #[cfg(target_arch = "wasm32")]
     console_error_panic_hook::set_once();

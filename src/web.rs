@@ -1,8 +1,8 @@
 //! The browser side: the function the loader calls, and fetching the clinic configuration.
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::components::{App, ClinicState};
@@ -12,8 +12,9 @@ use crate::vault_client::Vault;
 /// Mounts the widget into `root` (an element inside the `<hearth-widget>` shadow root).
 ///
 /// `clinic_url` is the absolute URL of the clinic's `clinic.json`, or empty for none;
-/// `worker_url` is the absolute URL of `vault-worker.js`, next to the loader.
-#[wasm_bindgen]
+/// `worker_url` is the absolute URL of `vault-worker.js`, next to the loader. The widget
+/// binary exports this to the loader as `mount` (see `src/main.rs`); it is not exported
+/// from the library, so the vault worker's binary does not carry the UI.
 pub fn mount(
     root: web_sys::HtmlElement,
     clinic_url: String,
