@@ -141,6 +141,16 @@ impl AppState {
         }
     }
 
+    /// Sends a request that runs the KDF, with `busy` set while it runs (the screens show
+    /// progress from it), and reports a failure to the patient.
+    pub async fn call_busy(&self, busy: RwSignal<bool>, request: Request) -> Response {
+        busy.set(true);
+        let response = self.vault.call(request).await;
+        busy.set(false);
+        self.report(&response);
+        response
+    }
+
     /// Decides the first screen: unlock if a vault exists, otherwise consent or creation.
     pub fn start(&self) {
         let state = self.clone();

@@ -102,20 +102,14 @@ pub fn CreateVault(
         if !acceptable.get_untracked() || busy.get_untracked() {
             return;
         }
-        busy.set(true);
         let state = submit_state.clone();
         let typed = passphrase.get_untracked();
         spawn_local(async move {
-            let response = state
-                .vault
-                .call(Request::Create { passphrase: typed })
-                .await;
-            busy.set(false);
-            state.report(&response);
+            let request = Request::Create { passphrase: typed };
             if let Response::Created {
                 recovery_words,
                 vault_code,
-            } = response
+            } = state.call_busy(busy, request).await
             {
                 passphrase.set(String::new());
                 state.unlocked.set(true);
@@ -226,16 +220,12 @@ pub fn Unlock(
         if busy.get_untracked() {
             return;
         }
-        busy.set(true);
         let state = submit_state.clone();
-        let typed = passphrase.get_untracked();
+        let request = Request::Unlock {
+            passphrase: passphrase.get_untracked(),
+        };
         spawn_local(async move {
-            let response = state
-                .vault
-                .call(Request::Unlock { passphrase: typed })
-                .await;
-            busy.set(false);
-            state.report(&response);
+            let response = state.call_busy(busy, request).await;
             if matches!(response, Response::Unlocked { .. }) {
                 passphrase.set(String::new());
                 state.after_unlock().await;
@@ -284,19 +274,13 @@ pub fn Recover(
         if busy.get_untracked() || !acceptable.get_untracked() {
             return;
         }
-        busy.set(true);
         let state = submit_state.clone();
-        let (recovery_words, new_passphrase) = (words.get_untracked(), passphrase.get_untracked());
+        let request = Request::Recover {
+            recovery_words: words.get_untracked(),
+            new_passphrase: passphrase.get_untracked(),
+        };
         spawn_local(async move {
-            let response = state
-                .vault
-                .call(Request::Recover {
-                    recovery_words,
-                    new_passphrase,
-                })
-                .await;
-            busy.set(false);
-            state.report(&response);
+            let response = state.call_busy(busy, request).await;
             if matches!(response, Response::Unlocked { .. }) {
                 words.set(String::new());
                 state.after_unlock().await;
@@ -344,20 +328,14 @@ pub fn ChangePassphrase(
         if busy.get_untracked() || !acceptable.get_untracked() {
             return;
         }
-        busy.set(true);
         done.set(false);
         let state = submit_state.clone();
-        let (old, new) = (current.get_untracked(), passphrase.get_untracked());
+        let request = Request::ChangePassphrase {
+            current: current.get_untracked(),
+            new_passphrase: passphrase.get_untracked(),
+        };
         spawn_local(async move {
-            let response = state
-                .vault
-                .call(Request::ChangePassphrase {
-                    current: old,
-                    new_passphrase: new,
-                })
-                .await;
-            busy.set(false);
-            state.report(&response);
+            let response = state.call_busy(busy, request).await;
             if matches!(response, Response::Unlocked { .. }) {
                 current.set(String::new());
                 done.set(true);
