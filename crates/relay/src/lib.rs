@@ -11,9 +11,10 @@
 //!   command line (`--listen`, `--data`, `--static`, `--allow-origin`, size limits).
 //! - [`app`] turns a configuration into an axum [`Router`]: `GET /healthz`, the static
 //!   site (the built widget and the demo clinic pages) with a strict Content-Security-Policy
-//!   on every response, and — with the sync issue — the v1 blob API of DESIGN.md section 4
-//!   (vault registration, the mutable header with compare-and-set, create-only objects,
-//!   listing, erase, the clinic inbox) stored through `object_store`.
+//!   on every response, and the v1 blob API of DESIGN.md section 4 ([`Api`]: vault
+//!   registration, the mutable header with compare-and-set, create-only objects, listing,
+//!   erase, the clinic inbox) stored through `object_store`, rate-limited per client
+//!   address ([`RateLimit`]) and open to browsers only from `--allow-origin` origins.
 //! - [`serve`] binds, serves and shuts down gracefully.
 //!
 //! ```no_run
@@ -27,15 +28,24 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod api;
+mod rate_limit;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::routing::get;
 use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use api::Api;
+pub use rate_limit::RateLimit;
 
 /// Everything the relay needs to run. [`Config::default`] gives the documented defaults.
 #[derive(Debug, Clone)]
@@ -52,6 +62,8 @@ pub struct Config {
     pub max_object_bytes: u64,
     /// Total bytes one vault may store; `None` for no quota.
     pub vault_quota_bytes: Option<u64>,
+    /// API requests one client address may make per second (default 100).
+    pub requests_per_second: u32,
 }
 
 impl Default for Config {
@@ -63,6 +75,7 @@ impl Default for Config {
             allow_origins: Vec::new(),
             max_object_bytes: 1024 * 1024,
             vault_quota_bytes: None,
+            requests_per_second: 100,
         }
     }
 }
@@ -91,6 +104,12 @@ pub enum Error {
     /// Serving failed after start-up.
     #[error("the server stopped with an error: {0}")]
     Serve(#[source] std::io::Error),
+    /// The storage backend could not be set up.
+    #[error("the storage backend cannot be used: {0}")]
+    Store(#[source] object_store::Error),
+    /// An `--allow-origin` value is not an origin.
+    #[error("--allow-origin {0:?} is not an origin like https://clinic.example")]
+    Origin(String),
 }
 
 /// The Content-Security-Policy the relay sends with every page (DESIGN.md section 7).
@@ -100,13 +119,54 @@ pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'";
 
-/// Builds the relay's HTTP application for `config`.
-pub fn app(config: &Config) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz));
+/// Builds the relay's HTTP application for `config`, storing in its data directory (which
+/// must exist; [`prepare`] creates it).
+pub fn app(config: &Config) -> Result<Router, Error> {
+    let store = object_store::local::LocalFileSystem::new_with_prefix(&config.data_dir)
+        .map_err(Error::Store)?;
+    app_with_store(config, Arc::new(store))
+}
+
+/// Builds the relay's HTTP application over any `object_store` backend.
+pub fn app_with_store(
+    config: &Config,
+    store: Arc<dyn object_store::ObjectStore>,
+) -> Result<Router, Error> {
+    let origins = config
+        .allow_origins
+        .iter()
+        .map(|o| HeaderValue::from_str(o).map_err(|_| Error::Origin(o.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::PUT, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG, header::RETRY_AFTER]);
+    let api = Api::new(store, config.max_object_bytes, config.vault_quota_bytes)
+        .router()
+        // Bodies a little over the limit still reach the handler, which answers 413 itself.
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(config.max_object_bytes)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            RateLimit::new(config.requests_per_second),
+            rate_limit::limit,
+        ))
+        .layer(cors);
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/v1", api);
     if let Some(dir) = &config.static_dir {
         router = router.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true));
     }
-    router
+    Ok(router
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -122,7 +182,7 @@ pub fn app(config: &Config) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
-        ))
+        )))
 }
 
 async fn healthz() -> (StatusCode, &'static str) {
@@ -151,7 +211,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     prepare(&config)?;
-    axum::serve(listener, app(&config))
+    let app = app(&config)?.into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(Error::Serve)

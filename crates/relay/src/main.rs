@@ -29,6 +29,9 @@ struct Args {
     /// Total bytes one vault may store (no quota when absent).
     #[arg(long)]
     vault_quota_bytes: Option<u64>,
+    /// API requests one client address may make per second (0: no limit).
+    #[arg(long, default_value_t = 100)]
+    requests_per_second: u32,
 }
 
 #[tokio::main]
@@ -48,6 +51,7 @@ async fn main() -> ExitCode {
         allow_origins: args.allow_origin,
         max_object_bytes: args.max_object_bytes,
         vault_quota_bytes: args.vault_quota_bytes,
+        requests_per_second: args.requests_per_second,
     };
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -69,7 +73,11 @@ async fn run(config: Config) -> Result<(), Error> {
     {
         println!("Hearth relay listening on http://{addr}/");
     }
-    tracing::info!(data = %config.data_dir.display(), "storage: local directory");
+    tracing::info!(
+        data = %config.data_dir.display(),
+        "storage: local directory; create-only and compare-and-set are enforced by this relay \
+         (one instance per directory)"
+    );
     hearth_relay::serve(listener, config, shutdown_signal()).await
 }
 

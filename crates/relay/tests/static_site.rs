@@ -23,7 +23,9 @@ async fn get(
     config: &hearth_relay::Config,
     uri: &str,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
+    hearth_relay::prepare(config).unwrap();
     let response = hearth_relay::app(config)
+        .unwrap()
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
         .unwrap();
