@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
-use super::state::AppState;
+use super::state::{AppState, Screen};
 use super::ScreenHeading;
 use crate::consent::now_rfc3339;
 use crate::vault_service::{RecordKind, Request, Response};
@@ -134,7 +134,7 @@ pub fn Journal(
                         list.into_iter()
                             .map(|e| view! {
                                 <li class="journal-entry">
-                                    <time>{e.created_at.clone()}</time>
+                                    <time datetime=e.created_at.clone()>{local_time(&e.created_at)}</time>
                                     <p>{e.text.clone()}</p>
                                 </li>
                             })
@@ -143,6 +143,23 @@ pub fn Journal(
                     }
                 }}
             </ul>
+            <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Home)>
+                "Back"
+            </button>
         </section>
     }
+}
+
+/// An RFC 3339 time as the patient's browser writes dates and times.
+fn local_time(rfc3339: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(rfc3339));
+        if !date.get_time().is_nan() {
+            return String::from(
+                date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED),
+            );
+        }
+    }
+    rfc3339.to_owned()
 }

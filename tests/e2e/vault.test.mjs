@@ -97,6 +97,10 @@ test("entries are sealed before storage and survive lock, recovery and a passphr
   const written = [`Slept badly again. ${MARKER} one`, `The walk helped a bit. ${MARKER} two`];
   for (const text of written) await writeEntry(page, text);
   assert.deepEqual((await page.locator(".journal-entry p").allInnerTexts()).sort(), written.sort());
+  const shownTime = await page.locator(".journal-entry time").first().innerText();
+  assert.doesNotMatch(shownTime, /T\d\d:/, "times are shown the way the browser writes them");
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByRole("heading", { name: "Welcome", exact: true }).waitFor();
 
   const stored = await everythingStored(page);
   assert.match(stored, /hearth-vault\/envelopes: [2-9]/, "the entries are stored");
