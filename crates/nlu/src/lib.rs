@@ -13,15 +13,25 @@
 //! - **Crisis detector**: layered and tuned for recall. Explicit and coded-language rules
 //!   (which work with no model at all), similarity to crisis prototypes, and the trained
 //!   head. Idioms such as "this commute is killing me" must not fire.
+//! - **Rules layer** ([`rules`], built): [`rules::screen`] reads one message and returns a
+//!   [`rules::RuleVerdict`] — a [`Risk`] level, stable reason ids (`rule:explicit-intent`,
+//!   `rule:coded-slang`, `rule:passive-wish`, ...) and the guards that suppressed a false
+//!   alarm (`guard:idiom`, `guard:fiction-media`, `guard:recovered-history`, ...). It
+//!   normalises texting forms, leetspeak and repeated letters, runs `high` rules that no
+//!   guard can suppress, neutralises idioms, then runs `low`/`moderate` rules under context
+//!   guards. No model, no I/O, compiled once; it is what answers offline or when the model
+//!   file is missing or corrupt, and it runs on every message before any reply.
 //! - **Retrieval**: content-pack exercises embedded once; the assistant offers the closest.
 //! - **CLI** (`hearth-nlu classify | train | eval | audit | report`): the same answers as
 //!   the browser, one JSON object per input line.
 //!
-//! Today the crate holds the risk scale every other part agrees on; the model path lands
-//! with the on-device understanding issue.
+//! Today the crate holds the risk scale every other part agrees on and the rules layer;
+//! the model path lands with the on-device understanding issue.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod rules;
 
 use std::fmt;
 
