@@ -94,6 +94,12 @@ pub enum Request {
     },
     /// Forget the keys until the next unlock.
     Lock,
+    /// Erase the vault from this device: the header (and with it every wrapped copy of the
+    /// vault key) and every envelope. Asks for the passphrase, so an open device is not enough.
+    Erase {
+        /// The passphrase.
+        passphrase: String,
+    },
     /// Save a record (a new version if it exists).
     Put {
         /// Its kind.
@@ -185,6 +191,8 @@ pub enum Response {
     },
     /// The vault is locked.
     Locked,
+    /// The vault was erased from this device.
+    Erased,
     /// The record was saved.
     Saved(Record),
     /// The records asked for, in no particular order (the app sorts by its own fields).
@@ -216,6 +224,8 @@ pub trait EnvelopeStore {
     async fn put_envelope(&self, name: &str, bytes: &[u8]) -> Result<(), StorageError>;
     /// Every stored envelope.
     async fn all_envelopes(&self) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// Deletes everything: metadata (the header first) and envelopes.
+    async fn erase_all(&self) -> Result<(), StorageError>;
 }
 
 /// An [`EnvelopeStore`] in memory, for tests. [`MemoryEnvelopeStore::dump`] shows exactly
@@ -268,6 +278,11 @@ impl EnvelopeStore for MemoryEnvelopeStore {
     }
     async fn all_envelopes(&self) -> Result<Vec<Vec<u8>>, StorageError> {
         Ok(self.envelopes.borrow().values().cloned().collect())
+    }
+    async fn erase_all(&self) -> Result<(), StorageError> {
+        self.meta.borrow_mut().clear();
+        self.envelopes.borrow_mut().clear();
+        Ok(())
     }
 }
 
@@ -399,6 +414,7 @@ impl<S: EnvelopeStore> VaultService<S> {
                 }
                 Response::Locked
             }
+            Request::Erase { passphrase } => self.erase(passphrase).await,
             Request::Put { kind, id, body } => self.put(kind, id, body).await,
             Request::List { kind } => match self.list(kind).await {
                 Ok((records, unreadable)) => Response::Records {
@@ -570,6 +586,30 @@ impl<S: EnvelopeStore> VaultService<S> {
         let vault_code = vault.vault_id().to_code();
         self.unlocked = Some(vault);
         Response::Unlocked { vault_code }
+    }
+
+    async fn erase(&mut self, passphrase: String) -> Response {
+        let header = match self.stored_header().await {
+            Ok(header) => header,
+            Err(response) => return response,
+        };
+        let Ok(passphrase) = Passphrase::new(passphrase) else {
+            return fail(FailureCode::WrongPassphrase, "empty passphrase");
+        };
+        let vault = match UnlockedVault::unlock(&header, &passphrase) {
+            Ok(vault) => vault,
+            Err(err) => return vault_failure(&err),
+        };
+        // Deleting the header destroys every wrapped copy of the vault key, so even a copy of
+        // the envelopes that survived somewhere can no longer be opened.
+        let _erasure = vault.erase();
+        if let Some(open) = self.unlocked.take() {
+            open.lock();
+        }
+        match self.store.erase_all().await {
+            Ok(()) => Response::Erased,
+            Err(err) => storage_failed(err),
+        }
     }
 
     async fn device_id(&self) -> Result<DeviceId, Response> {
@@ -1128,6 +1168,41 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn erasing_needs_the_passphrase_and_leaves_nothing() {
+        let mut vault = service();
+        create(&mut vault);
+        put_entry(&mut vault, "to be erased");
+        let wrong = ask(
+            &mut vault,
+            Request::Erase {
+                passphrase: "not the passphrase".into(),
+            },
+        );
+        assert_eq!(code(&wrong), Some(FailureCode::WrongPassphrase));
+        assert!(
+            !vault.store().dump().is_empty(),
+            "a failed erase deletes nothing"
+        );
+        assert_eq!(
+            ask(
+                &mut vault,
+                Request::Erase {
+                    passphrase: PASSPHRASE.into()
+                }
+            ),
+            Response::Erased
+        );
+        assert!(vault.store().dump().is_empty());
+        assert_eq!(
+            ask(&mut vault, Request::Status),
+            Response::Status {
+                exists: false,
+                unlocked: false
+            }
+        );
     }
 
     #[test]

@@ -105,6 +105,27 @@ impl IdbStore {
     }
 }
 
+impl IdbStore {
+    async fn clear(&self, store: &str) -> Result<(), StorageError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadWrite)
+            .map_err(storage)?;
+        tx.object_store(store)
+            .map_err(storage)?
+            .clear()
+            .map_err(storage)?
+            .await
+            .map_err(storage)?;
+        let result = tx.await.map_err(storage)?;
+        if result.is_committed() {
+            Ok(())
+        } else {
+            Err(StorageError("the erase was not committed".into()))
+        }
+    }
+}
+
 impl EnvelopeStore for IdbStore {
     async fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         self.get(META, key).await
@@ -128,6 +149,11 @@ impl EnvelopeStore for IdbStore {
             .await
             .map_err(storage)?;
         Ok(values.iter().map(|v| Uint8Array::new(v).to_vec()).collect())
+    }
+    async fn erase_all(&self) -> Result<(), StorageError> {
+        // The header (in `meta`) goes first: without it nothing else can be opened.
+        self.clear(META).await?;
+        self.clear(ENVELOPES).await
     }
 }
 

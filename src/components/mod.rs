@@ -22,5 +22,6 @@ pub use journal::{Journal, JournalEntry};
 pub use settings::Settings;
 pub use state::{explain, AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
 pub use vault_screens::{
-    ChangePassphrase, CreateVault, NewPassphrase, Recover, RecoveryKeyShown, Unlock, Working,
+    ChangePassphrase, CreateVault, EraseVault, NewPassphrase, Recover, RecoveryKeyShown, Unlock,
+    Working,
 };

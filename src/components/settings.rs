@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
-use super::vault_screens::ChangePassphrase;
+use super::vault_screens::{ChangePassphrase, EraseVault};
 use super::{ChoicePicker, ConsentText, ScreenHeading};
 use crate::consent::SupportChoice;
 
@@ -73,6 +73,7 @@ pub fn Settings(
                     "Withdraw consent"
                 </button>
             </section>
+            <EraseVault state=state.clone() />
             <button type="button" class="button-secondary" on:click=move |_| back_state.go(Screen::Home)>
                 "Back"
             </button>

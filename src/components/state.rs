@@ -272,6 +272,15 @@ impl AppState {
         self.go(if home { Screen::Home } else { Screen::Consent });
     }
 
+    /// After an erase: forget everything, including the pre-vault choice, and start over.
+    pub fn forget_everything(&self) {
+        let _ = ConsentRecord::withdraw(&*self.store);
+        self.unlocked.set(false);
+        self.consent.set(None);
+        self.settings.set(PatientSettings::default());
+        self.go(Screen::Consent);
+    }
+
     /// Locks the vault and forgets everything decrypted.
     pub fn lock(&self) {
         let state = self.clone();

@@ -364,3 +364,58 @@ pub fn ChangePassphrase(
         </section>
     }
 }
+
+/// Erase everything on this device (in settings). Needs the passphrase and a confirmation.
+#[component]
+pub fn EraseVault(
+    /// Shared state.
+    state: AppState,
+) -> impl IntoView {
+    let passphrase = RwSignal::new(String::new());
+    let understood = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() || !understood.get_untracked() {
+            return;
+        }
+        let state = state.clone();
+        let request = Request::Erase {
+            passphrase: passphrase.get_untracked(),
+        };
+        spawn_local(async move {
+            if state.call_busy(busy, request).await == Response::Erased {
+                passphrase.set(String::new());
+                state.forget_everything();
+                state.notice.set(Some(
+                    "Everything Hearth kept on this device was erased.".to_owned(),
+                ));
+            }
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="hearth-erase-title">
+            <h3 id="hearth-erase-title">"Erase everything on this device"</h3>
+            <p>
+                "This deletes your vault key, your journal, your choices and settings from this \
+                 device. It cannot be undone, and your recovery words will not bring it back."
+            </p>
+            <form on:submit=submit>
+                <label class="field">
+                    <span>"Passphrase, to confirm"</span>
+                    <input type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+                </label>
+                <label class="agree">
+                    <input type="checkbox" on:change=move |ev| understood.set(event_target_checked(&ev)) />
+                    <span>"I understand that this cannot be undone."</span>
+                </label>
+                <button type="submit" class="button-crisis" disabled=move || busy.get() || !understood.get() || passphrase.get().is_empty()>
+                    "Erase everything"
+                </button>
+            </form>
+            <Show when=move || busy.get()>
+                <Working label="Checking your passphrase" />
+            </Show>
+        </section>
+    }
+}

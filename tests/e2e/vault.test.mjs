@@ -208,3 +208,31 @@ test("a damaged entry is reported plainly and everything else still opens", asyn
   assert.deepEqual(log.errors, []);
   await context.close();
 });
+
+test("erasing everything needs the passphrase and leaves nothing on the device", async () => {
+  const { context, page, log } = await open(browser, "/");
+  await completeConsent(page, "Both");
+  await createVault(page);
+  await page.getByRole("button", { name: "Journal" }).click();
+  await writeEntry(page, `to be erased ${MARKER}`);
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByRole("button", { name: "Settings" }).click();
+  await page.getByLabel("Passphrase, to confirm").fill("not my passphrase at all");
+  await page.getByRole("checkbox", { name: "I understand that this cannot be undone." }).check();
+  await page.getByRole("button", { name: "Erase everything" }).click();
+  await page.getByRole("alert").filter({ hasText: "doesn't open this vault" }).waitFor({ timeout: 60_000 });
+  assert.match(await everythingStored(page), /hearth-vault\/envelopes: [1-9]/, "a refused erase deletes nothing");
+
+  await page.getByLabel("Passphrase, to confirm").fill(PASSPHRASE);
+  await page.getByRole("button", { name: "Erase everything" }).click();
+  await page.getByRole("heading", { name: "Before we start" }).waitFor({ timeout: 60_000 });
+  await page.getByRole("alert").filter({ hasText: "was erased" }).waitFor();
+  const left = await everythingStored(page);
+  assert.match(left, /hearth-vault\/meta: 0/);
+  assert.match(left, /hearth-vault\/envelopes: 0/);
+  assert.ok(!left.includes("hearth.consent"), "the pre-vault choice is gone too");
+  await page.reload();
+  await page.getByRole("heading", { name: "Before we start" }).waitFor();
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
