@@ -8,7 +8,9 @@
 use futures::channel::mpsc;
 use futures::StreamExt;
 use hearth_vault::KdfParams;
-use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
+use idb::{
+    Database, DatabaseEvent, Factory, ObjectStore, ObjectStoreParams, Transaction, TransactionMode,
+};
 use js_sys::Uint8Array;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -81,13 +83,19 @@ impl IdbStore {
         Ok(value.map(|v| Uint8Array::new(&v).to_vec()))
     }
 
-    async fn put(&self, store: &str, key: &str, value: &[u8]) -> Result<(), StorageError> {
+    /// A read-write transaction on one object store, and that store.
+    fn writable(&self, store: &str) -> Result<(Transaction, ObjectStore), StorageError> {
         let tx = self
             .db
             .transaction(&[store], TransactionMode::ReadWrite)
             .map_err(storage)?;
-        tx.object_store(store)
-            .map_err(storage)?
+        let object_store = tx.object_store(store).map_err(storage)?;
+        Ok((tx, object_store))
+    }
+
+    async fn put(&self, store: &str, key: &str, value: &[u8]) -> Result<(), StorageError> {
+        let (tx, object_store) = self.writable(store)?;
+        object_store
             .put(
                 &Uint8Array::from(value).into(),
                 Some(&JsValue::from_str(key)),
@@ -95,34 +103,27 @@ impl IdbStore {
             .map_err(storage)?
             .await
             .map_err(storage)?;
-        // Only a committed transaction counts: a full disk aborts it here.
-        let result = tx.await.map_err(storage)?;
-        if result.is_committed() {
-            Ok(())
-        } else {
-            Err(StorageError("the write was not committed".into()))
-        }
+        committed(tx).await
     }
-}
 
-impl IdbStore {
     async fn clear(&self, store: &str) -> Result<(), StorageError> {
-        let tx = self
-            .db
-            .transaction(&[store], TransactionMode::ReadWrite)
-            .map_err(storage)?;
-        tx.object_store(store)
-            .map_err(storage)?
+        let (tx, object_store) = self.writable(store)?;
+        object_store
             .clear()
             .map_err(storage)?
             .await
             .map_err(storage)?;
-        let result = tx.await.map_err(storage)?;
-        if result.is_committed() {
-            Ok(())
-        } else {
-            Err(StorageError("the erase was not committed".into()))
-        }
+        committed(tx).await
+    }
+}
+
+/// Waits for a write to commit. Only a committed transaction counts: a full disk or a
+/// quota refusal aborts it here, and the caller hears about it.
+async fn committed(tx: Transaction) -> Result<(), StorageError> {
+    if tx.await.map_err(storage)?.is_committed() {
+        Ok(())
+    } else {
+        Err(StorageError("the write was not committed".into()))
     }
 }
 

@@ -151,6 +151,19 @@ impl AppState {
         response
     }
 
+    /// Sends a request that opens the vault (unlock or recovery) and, if it did, loads what
+    /// the patient had and goes home. Returns whether the vault opened.
+    pub async fn open_with(&self, busy: RwSignal<bool>, request: Request) -> bool {
+        let opened = matches!(
+            self.call_busy(busy, request).await,
+            Response::Unlocked { .. }
+        );
+        if opened {
+            self.after_unlock().await;
+        }
+        opened
+    }
+
     /// Decides the first screen: unlock if a vault exists, otherwise consent or creation.
     pub fn start(&self) {
         let state = self.clone();

@@ -225,10 +225,8 @@ pub fn Unlock(
             passphrase: passphrase.get_untracked(),
         };
         spawn_local(async move {
-            let response = state.call_busy(busy, request).await;
-            if matches!(response, Response::Unlocked { .. }) {
+            if state.open_with(busy, request).await {
                 passphrase.set(String::new());
-                state.after_unlock().await;
             }
         });
     };
@@ -280,10 +278,8 @@ pub fn Recover(
             new_passphrase: passphrase.get_untracked(),
         };
         spawn_local(async move {
-            let response = state.call_busy(busy, request).await;
-            if matches!(response, Response::Unlocked { .. }) {
+            if state.open_with(busy, request).await {
                 words.set(String::new());
-                state.after_unlock().await;
             }
         });
     };
