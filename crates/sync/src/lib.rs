@@ -15,11 +15,18 @@
 //!   objects, verification through the vault, lineage merge by parent hash with visible
 //!   conflicts (never a silent overwrite), tombstones, retries with jittered backoff.
 //!
-//! Today the crate holds the naming rules shared with `hearth-relay`; the engine lands with
-//! the sync issue.
+//! Today the crate holds the naming rules shared with `hearth-relay` and the storage
+//! contract ([`BlobStore`], [`MemoryBlobStore`], and the [`store::conformance`] suite every
+//! adapter must pass); the engine and the adapters land with the sync issue.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod store;
+
+pub use store::{
+    etag_of, BlobStore, HeaderWrite, Listed, MemoryBlobStore, Page, PutOutcome, StoreError,
+};
 
 /// Whether `id` is a valid vault or clinic identifier on the relay API (v1):
 /// 16 to 64 characters of `[A-Za-z0-9_-]`.
