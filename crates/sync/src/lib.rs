@@ -22,8 +22,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod relay;
 pub mod store;
 
+#[cfg(feature = "reqwest")]
+pub use relay::ReqwestTransport;
+pub use relay::{HttpRequest, HttpResponse, HttpTransport, RelayStore};
 pub use store::{
     etag_of, BlobStore, HeaderWrite, Listed, MemoryBlobStore, Page, PutOutcome, StoreError,
 };
