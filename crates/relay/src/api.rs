@@ -25,6 +25,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use futures::TryStreamExt;
+// ETags are the quoted hex SHA-256 of the bytes: the contract hearth-sync's stores share.
+use hearth_sync::etag_of as quoted_etag;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use serde::{Deserialize, Serialize};
@@ -66,10 +68,6 @@ fn hex_sha256(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn quoted_etag(bytes: &[u8]) -> String {
-    format!("\"{}\"", hex_sha256(bytes))
 }
 
 fn status(code: StatusCode) -> Response {
