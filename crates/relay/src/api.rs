@@ -273,7 +273,17 @@ impl Api {
         }
     }
 
-    async fn get_object(&self, space: Space, id: &str, name: &str) -> Response {
+    /// An authorized read of one object.
+    async fn get_object(
+        &self,
+        space: Space,
+        id: &str,
+        name: &str,
+        headers: &HeaderMap,
+    ) -> Response {
+        if let Err(code) = self.authorize(space, id, headers).await {
+            return code.into_response();
+        }
         let path = match Self::object_path(space, id, name) {
             Ok(path) => path,
             Err(code) => return code.into_response(),
@@ -285,7 +295,17 @@ impl Api {
         }
     }
 
-    async fn list(&self, space: Space, id: &str, query: ListQuery) -> Response {
+    /// An authorized listing.
+    async fn list(
+        &self,
+        space: Space,
+        id: &str,
+        query: ListQuery,
+        headers: &HeaderMap,
+    ) -> Response {
+        if let Err(code) = self.authorize(space, id, headers).await {
+            return code.into_response();
+        }
         let limit = query.limit.unwrap_or(100);
         if !(1..=1000).contains(&limit) {
             return status(StatusCode::BAD_REQUEST);
@@ -476,10 +496,7 @@ async fn get_vault_object(
     Path((vault, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(code) = api.authorize(Space::Vault, &vault, &headers).await {
-        return code.into_response();
-    }
-    api.get_object(Space::Vault, &vault, &name).await
+    api.get_object(Space::Vault, &vault, &name, &headers).await
 }
 
 async fn list_vault_objects(
@@ -488,10 +505,7 @@ async fn list_vault_objects(
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(code) = api.authorize(Space::Vault, &vault, &headers).await {
-        return code.into_response();
-    }
-    api.list(Space::Vault, &vault, query).await
+    api.list(Space::Vault, &vault, query, &headers).await
 }
 
 async fn put_inbox_item(
@@ -523,10 +537,7 @@ async fn get_inbox_item(
     Path((clinic, name)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(code) = api.authorize(Space::Inbox, &clinic, &headers).await {
-        return code.into_response();
-    }
-    api.get_object(Space::Inbox, &clinic, &name).await
+    api.get_object(Space::Inbox, &clinic, &name, &headers).await
 }
 
 async fn list_inbox_items(
@@ -535,10 +546,7 @@ async fn list_inbox_items(
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(code) = api.authorize(Space::Inbox, &clinic, &headers).await {
-        return code.into_response();
-    }
-    api.list(Space::Inbox, &clinic, query).await
+    api.list(Space::Inbox, &clinic, query, &headers).await
 }
 
 async fn delete_inbox_item(

@@ -2,9 +2,11 @@
 //! and exactly one wins; SIGTERM shuts it down cleanly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// Sends one HTTP/1.1 request and returns the status code.
 fn request(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> u16 {
@@ -24,30 +26,8 @@ fn request(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> u1
 
 #[test]
 fn concurrent_writers_never_overwrite_each_other() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut relay = Command::new(env!("CARGO_BIN_EXE_hearth-relay"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--requests-per-second",
-            "0",
-            "--data",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(relay.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("Hearth relay listening on http://")
-        .trim_end_matches('/')
-        .to_owned();
-
+    let mut relay = support::start_relay();
+    let addr = relay.addr.clone();
     let vault = "/v1/vaults/race_vault_000000001";
     assert_eq!(request(&addr, "PUT", vault, "tok", b""), 201);
     let writers: Vec<_> = (0..8)
@@ -71,8 +51,8 @@ fn concurrent_writers_never_overwrite_each_other() {
 
     // SIGTERM: the relay finishes and exits successfully.
     Command::new("kill")
-        .arg(relay.id().to_string())
+        .arg(relay.child.id().to_string())
         .status()
         .unwrap();
-    assert!(relay.wait().unwrap().success());
+    assert!(relay.child.wait().unwrap().success());
 }

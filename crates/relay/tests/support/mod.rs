@@ -1,0 +1,60 @@
+//! Starting the real `hearth-relay` binary for a test, on a free loopback port.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// A relay process serving a fresh data directory; killed when dropped.
+pub struct RunningRelay {
+    /// The process (tests may signal it themselves).
+    pub child: Child,
+    /// `host:port` it listens on.
+    pub addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl RunningRelay {
+    /// Its base URL, `http://host:port`.
+    #[allow(dead_code, reason = "not every test binary uses every helper")]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for RunningRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary with no rate limit and waits for its "listening on" line.
+pub fn start_relay() -> RunningRelay {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth-relay"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--requests-per-second",
+            "0",
+            "--data",
+        ])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("Hearth relay listening on http://")
+        .trim_end_matches('/')
+        .to_owned();
+    RunningRelay {
+        child,
+        addr,
+        _dir: dir,
+    }
+}
