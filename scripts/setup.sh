@@ -3,7 +3,8 @@
 # Installs what the project needs on a fresh machine of this kind, idempotently and quickly
 # when everything is already there: the wasm32 target, Debian's chromium, chromium-driver
 # and binaryen, Trunk 0.21.14, wasm-bindgen-cli at the version in Cargo.lock, the npm
-# packages of the end-to-end tests, and the pinned encoder files.
+# packages of the end-to-end tests, the pinned encoder files
+# and the compact model file made from them.
 
 set -euo pipefail
 
@@ -107,6 +108,21 @@ PY
   check_hash "$dir/tokenizer.json" "$ENCODER_TOKENIZER_SHA256"
 }
 
+# Makes the compact model file browsers download (int8 rows, see crates/nlu/src/encoder/
+# compact.rs) from the pinned weights, deterministically; its SHA-256 is pinned in
+# crates/nlu/src/files.rs and a conversion that differs is refused.
+setup_compact_model() {
+  local want out="$HEARTH_MODEL_DIR/minilm-q8.safetensors"
+  want="$(grep -A1 'pub const COMPACT_SHA256' "$HEARTH_ROOT/crates/nlu/src/files.rs" | grep -Eo '[0-9a-f]{64}')"
+  [ "$(sha256_of "$out")" = "$want" ] && return
+  say "Converting the encoder to the compact browser file"
+  (cd "$HEARTH_ROOT" && cargo build --release --quiet -p hearth-nlu) || die "could not build hearth-nlu"
+  "$CARGO_TARGET_DIR/release/hearth-nlu" convert >&2 || {
+    rm -f "$out"
+    die "the compact model file differs from the pinned SHA-256 $want"
+  }
+}
+
 sha256_of() { [ -f "$1" ] && sha256sum "$1" | cut -d' ' -f1 || true; }
 
 check_hash() {
@@ -126,4 +142,5 @@ setup_all() {
   setup_wasm_bindgen
   setup_npm
   setup_model
+  setup_compact_model
 }

@@ -3,37 +3,65 @@
 //! Everything in this crate runs the same way natively (tests, the CLI) and inside the
 //! browser's Web Worker, because nothing here does I/O: callers hand in bytes.
 //!
-//! What it will hold, and how the parts fit:
+//! The parts, and how they fit:
 //!
-//! - **Tokenizer and encoder**: the all-MiniLM-L6-v2 sentence encoder (pinned by SHA-256,
-//!   shipped to browsers as a compact file), run with candle. A sentence becomes a 384-d,
-//!   attention-masked, mean-pooled, L2-normalised embedding.
-//! - **Heads**: small classifiers on that embedding — emotion, intent and crisis risk —
-//!   trained in Rust from the project's own labelled text in `data/`.
-//! - **Crisis detector**: layered and tuned for recall. Explicit and coded-language rules
-//!   (which work with no model at all), similarity to crisis prototypes, and the trained
-//!   head. Idioms such as "this commute is killing me" must not fire.
-//! - **Rules layer** ([`rules`], built): [`rules::screen`] reads one message and returns a
-//!   [`rules::RuleVerdict`] — a [`Risk`] level, stable reason ids (`rule:explicit-intent`,
-//!   `rule:coded-slang`, `rule:passive-wish`, ...) and the guards that suppressed a false
-//!   alarm (`guard:idiom`, `guard:fiction-media`, `guard:recovered-history`, ...). It
-//!   normalises texting forms, leetspeak and repeated letters, runs `high` rules that no
-//!   guard can suppress, neutralises idioms, then runs `low`/`moderate` rules under context
-//!   guards. No model, no I/O, compiled once; it is what answers offline or when the model
-//!   file is missing or corrupt, and it runs on every message before any reply.
-//! - **Retrieval**: content-pack exercises embedded once; the assistant offers the closest.
-//! - **CLI** (`hearth-nlu classify | train | eval | audit | report`): the same answers as
-//!   the browser, one JSON object per input line.
+//! - [`encoder`]: all-MiniLM-L6-v2 with candle-transformers' BERT. [`Model::load`] takes the
+//!   compact weights ([`encoder::compact`]: int8 rows with f16 scales, 22.8 MB, made by
+//!   `hearth-nlu convert` from the pinned F32 file) and `tokenizer.json` as bytes. A text
+//!   becomes a 384-d, attention-masked, mean-pooled, L2-normalised embedding.
+//! - [`files`]: the model files' names and pinned SHA-256 values, and the checks the CLI and
+//!   the browser both apply before using a byte of them.
+//! - [`heads`]: the emotion, intent and crisis classifiers and the crisis prototypes, in
+//!   one small committed safetensors file built into every binary.
+//! - [`rules`]: the no-model crisis layer. [`rules::screen`] normalises texting forms,
+//!   leetspeak and repeated letters, runs `high` rules no guard can suppress, neutralises
+//!   idioms, then runs `low`/`moderate` rules under context guards (fiction, someone else,
+//!   recovered history, jokes...). It answers offline and when the model cannot load.
+//! - [`classify`]: the decision. [`Classifier`] combines the rules, the nearest prototype and
+//!   the crisis head (tuned for recall) into one [`Decision`] per message — the same code in
+//!   the CLI and in the browser's worker, so both decide identically.
+//! - [`train`] and [`eval`] (native only): fitting the heads on `data/` (train + dev) and
+//!   the held-out report in `docs/nlu-eval.md`.
+//! - The `hearth-nlu` binary: `classify | embed | evaluate | train | convert | fidelity`.
 //!
-//! Today the crate holds the risk scale every other part agrees on and the rules layer;
-//! the model path lands with the on-device understanding issue.
+//! Retrieval of content-pack exercises by embedding similarity arrives with the patient
+//! experience.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod classify;
+pub mod encoder;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod eval;
+pub mod files;
+pub mod heads;
 pub mod rules;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod train;
+
+pub use classify::{Classifier, Decision};
+pub use encoder::Model;
+pub use heads::Heads;
 
 use std::fmt;
+
+/// The emotion labels, in the emotion head's output order.
+pub const EMOTIONS: [&str; 8] = [
+    "sadness",
+    "anxiety",
+    "anger",
+    "guilt",
+    "loneliness",
+    "hopelessness",
+    "joy",
+    "neutral",
+];
+
+/// The intent labels, in the intent head's output order.
+pub const INTENTS: [&str; 6] = [
+    "exercise", "human", "venting", "question", "positive", "greeting",
+];
 
 /// How much danger a piece of patient text signals, as the crisis layer decides it.
 ///
@@ -60,6 +88,20 @@ impl Risk {
     pub fn stops_normal_flow(self) -> bool {
         self >= Risk::Moderate
     }
+
+    /// Parses the lowercase name (`none`, `low`, `moderate`, `high`).
+    pub fn parse(name: &str) -> Option<Risk> {
+        Some(match name {
+            "none" => Risk::None,
+            "low" => Risk::Low,
+            "moderate" => Risk::Moderate,
+            "high" => Risk::High,
+            _ => return None,
+        })
+    }
+
+    /// Every level, lowest first.
+    pub const ALL: [Risk; 4] = [Risk::None, Risk::Low, Risk::Moderate, Risk::High];
 
     /// The lowercase name used in the CLI's JSON and in reports.
     pub fn as_str(self) -> &'static str {

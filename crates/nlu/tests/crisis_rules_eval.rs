@@ -5,32 +5,17 @@
 use hearth_nlu::rules::screen;
 use hearth_nlu::Risk;
 
-#[derive(serde::Deserialize)]
-struct Line {
-    text: String,
-    risk: String,
-    split: String,
-}
-
 fn parse_risk(s: &str) -> Risk {
-    match s {
-        "none" => Risk::None,
-        "low" => Risk::Low,
-        "moderate" => Risk::Moderate,
-        "high" => Risk::High,
-        other => panic!("unknown risk {other}"),
-    }
+    Risk::parse(s).unwrap_or_else(|| panic!("unknown risk {s}"))
 }
 
+/// Every crisis line: train and dev from `data/crisis.jsonl`, and the frozen held-out split.
 fn load() -> Vec<(String, Risk, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/crisis.jsonl");
-    let data = std::fs::read_to_string(path).unwrap();
-    data.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let line: Line = serde_json::from_str(l).unwrap();
-            (line.text, parse_risk(&line.risk), line.split)
-        })
+    let mut lines = hearth_nlu::eval::load_task("crisis", "risk").unwrap();
+    lines.extend(hearth_nlu::eval::load_heldout("crisis", "risk").unwrap());
+    lines
+        .into_iter()
+        .map(|e| (e.text, parse_risk(&e.label), e.split))
         .collect()
 }
 
@@ -129,10 +114,10 @@ fn check(report: &Report, split: &str, t: &Thresholds) {
 #[test]
 fn rules_meet_recall_and_false_positive_targets() {
     let lines = load();
-    let train = Report::of(&lines, "train");
-    let test = Report::of(&lines, "test");
-    train.print("train (tuned on)");
-    test.print("test (held out, never tuned on)");
+    Report::of(&lines, "train").print("train");
+    Report::of(&lines, "dev").print("dev");
+    let test = Report::of(&lines, "heldout");
+    test.print("held out (never tuned on)");
     let thresholds = Thresholds {
         high: THRESHOLD_HIGH,
         moderate: THRESHOLD_MODERATE,
@@ -140,20 +125,20 @@ fn rules_meet_recall_and_false_positive_targets() {
         max_false_positive: THRESHOLD_FP,
         max_high_as_none: THRESHOLD_HIGH_AS_NONE,
     };
-    check(&train, "train", &thresholds);
-    check(&test, "test", &thresholds);
+    check(&test, "heldout", &thresholds);
 }
 
 // Measured on the held-out split (rules only, 171 lines): crisis-flag recall high 0.581,
 // moderate 0.828, low 0.500; false-positive rate on none 0.025; high rated none 13/31.
-// The train split (tuned on) measures 1.000 recall and 0.000 false positives.
+// The rules were written against the first train lines; the dev split (written later,
+// harder on purpose) measures lower, which is what the model layers are for.
 const THRESHOLD_HIGH: f64 = 0.55;
 const THRESHOLD_MODERATE: f64 = 0.78;
 const THRESHOLD_LOW: f64 = 0.45;
 const THRESHOLD_FP: f64 = 0.06;
 const THRESHOLD_HIGH_AS_NONE: f64 = 0.45;
 
-/// Developer aid: `HEARTH_DUMP=train` (or `test`, for reporting only: never tune on it)
+/// Developer aid: `HEARTH_DUMP=train` or `dev` (or `heldout`, for reporting only: never tune on it)
 /// prints every line whose level differs from its label.
 #[test]
 fn dump_disagreements() {

@@ -24,7 +24,7 @@
 
 /// The longest input (in characters) that is screened; the rest is ignored. Patient
 /// messages are far shorter; this bounds the work for pasted documents.
-pub const MAX_CHARS: usize = 10_000;
+pub const MAX_CHARS: usize = 100_000;
 
 /// Normalise `text` into the canonical form the rules match against.
 pub fn normalize(text: &str) -> String {

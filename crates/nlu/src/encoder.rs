@@ -1,0 +1,157 @@
+//! The sentence encoder: all-MiniLM-L6-v2 run with candle, from bytes.
+//!
+//! [`Model::load`] takes the compact weights file and `tokenizer.json` as bytes and does no
+//! I/O, so the CLI and the browser's worker run the very same code. A text becomes one
+//! 384-d embedding: tokenised without padding (truncated to 128 tokens, the length the
+//! encoder was trained on), run through the six BERT layers, mean-pooled over the
+//! attention mask and L2-normalised.
+//!
+//! The compact file ([`compact`]) is what browsers download: int8 weight matrices with one
+//! scale per row, the small vectors in f16, the BERT config in the safetensors metadata.
+
+use std::collections::HashMap;
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+pub mod compact;
+
+/// The width of every embedding this encoder produces.
+pub const DIM: usize = 384;
+
+/// The most tokens one pass of the encoder sees (including `[CLS]` and `[SEP]`).
+pub const MAX_TOKENS: usize = 128;
+
+/// What can go wrong loading or running the encoder.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The weights file is not a Hearth compact model (or it is damaged).
+    #[error("the model file is not a valid Hearth compact model: {0}")]
+    BadWeights(String),
+    /// `tokenizer.json` could not be parsed.
+    #[error("the tokenizer file is not valid: {0}")]
+    BadTokenizer(String),
+    /// Tokenisation or a tensor operation failed while embedding a text.
+    #[error("the encoder failed: {0}")]
+    Inference(String),
+}
+
+impl From<candle_core::Error> for Error {
+    fn from(e: candle_core::Error) -> Self {
+        Error::Inference(e.to_string())
+    }
+}
+
+/// A sentence embedding: 384 floats with unit length.
+pub type Embedding = Vec<f32>;
+
+/// The loaded encoder and its tokenizer.
+pub struct Model {
+    bert: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model").finish_non_exhaustive()
+    }
+}
+
+impl Model {
+    /// Loads the encoder from the compact weights file and `tokenizer.json`, both as bytes.
+    ///
+    /// Padding in the tokenizer file is switched off (it pads to a fixed 128) and truncation
+    /// set to [`MAX_TOKENS`], so every text is encoded at its own length.
+    pub fn load(weights: &[u8], tokenizer_json: &[u8]) -> Result<Model, Error> {
+        let (config, tensors) = compact::read(weights)?;
+        Model::build(&config, tensors, tokenizer_json)
+    }
+
+    /// Loads the original F32 weights — only to measure how close the compact file stays.
+    pub fn load_reference(
+        f32_weights: &[u8],
+        config_json: &str,
+        tokenizer_json: &[u8],
+    ) -> Result<Model, Error> {
+        let (config, tensors) = compact::read_reference(f32_weights, config_json)?;
+        Model::build(&config, tensors, tokenizer_json)
+    }
+
+    fn build(config: &Config, tensors: Tensors, tokenizer_json: &[u8]) -> Result<Model, Error> {
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+        let bert = BertModel::load(vb, config).map_err(|e| Error::BadWeights(e.to_string()))?;
+        let mut tokenizer = Tokenizer::from_bytes(tokenizer_json)
+            .map_err(|e| Error::BadTokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                max_length: MAX_TOKENS,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+                direction: TruncationDirection::Right,
+            }))
+            .map_err(|e| Error::BadTokenizer(e.to_string()))?;
+        Ok(Model {
+            bert,
+            tokenizer,
+            device,
+        })
+    }
+
+    /// How many tokens the encoder would see for `text` (after truncation).
+    pub fn token_count(&self, text: &str) -> Result<usize, Error> {
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| Error::Inference(e.to_string()))?;
+        Ok(enc.get_ids().len())
+    }
+
+    /// Embeds one text: a unit-length, mean-pooled 384-d vector.
+    pub fn embed(&self, text: &str) -> Result<Embedding, Error> {
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| Error::Inference(e.to_string()))?;
+        let ids = enc.get_ids();
+        let n = ids.len();
+        let input = Tensor::from_slice(ids, (1, n), &self.device)?;
+        let types = Tensor::from_slice(enc.get_type_ids(), (1, n), &self.device)?;
+        let mask_u32 = enc.get_attention_mask();
+        let mask = Tensor::from_slice(mask_u32, (1, n), &self.device)?;
+        let hidden = self.bert.forward(&input, &types, Some(&mask))?; // (1, n, 384)
+        let maskf = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (1, n, 1)
+        let summed = hidden.broadcast_mul(&maskf)?.sum(1)?; // (1, 384)
+        let count = maskf.sum(1)?; // (1, 1)
+        let mean = summed.broadcast_div(&count)?.squeeze(0)?;
+        let mut v: Vec<f32> = mean.to_vec1()?;
+        normalize(&mut v);
+        Ok(v)
+    }
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+/// The dot product of two equally long vectors (the cosine for unit vectors).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Tensors by name, as candle's `VarBuilder` takes them.
+pub(crate) type Tensors = HashMap<String, Tensor>;
+
+/// Parses the BERT config the compact file carries.
+pub(crate) fn parse_config(json: &str) -> Result<Config, Error> {
+    serde_json::from_str(json).map_err(|e| Error::BadWeights(format!("config: {e}")))
+}

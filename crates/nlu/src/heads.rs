@@ -1,0 +1,236 @@
+//! The trained heads and the crisis prototypes, as shipped in `heads/heads.safetensors`.
+//!
+//! One small safetensors file (committed, built into the crate) holds everything that sits
+//! on top of the encoder:
+//!
+//! - three classifiers — `emotion`, `intent`, `crisis` — each a hidden ReLU layer and a
+//!   softmax output over the embedding (`<head>.hidden.weight|bias`, `<head>.out.weight|bias`);
+//! - `prototypes.embedding` (one unit vector per crisis prototype sentence) and
+//!   `prototypes.level` (its risk level, 1–3);
+//! - metadata `hearth`: the label names of each head, the decision thresholds tuned on the
+//!   dev split, and the SHA-256 of the compact model file the heads were trained on.
+//!
+//! Inference here is plain Rust arithmetic (a few thousand multiply-adds), identical on
+//! every target; training (native only) lives in [`crate::train`].
+
+use std::collections::BTreeMap;
+
+use safetensors::{Dtype, SafeTensors};
+use serde::{Deserialize, Serialize};
+
+use crate::encoder::DIM;
+use crate::Risk;
+
+/// The committed heads file, built into every binary that uses this crate.
+pub const HEADS_FILE: &[u8] = include_bytes!("../heads/heads.safetensors");
+
+/// Why the heads file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the heads file is not valid: {0}")]
+pub struct HeadsError(pub String);
+
+fn bad(msg: impl std::fmt::Display) -> HeadsError {
+    HeadsError(msg.to_string())
+}
+
+/// Decision thresholds, tuned on the dev split by `hearth-nlu train`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Thresholds {
+    /// The crisis head flags a message when `1 − p(none)` reaches this.
+    pub crisis_head: f32,
+    /// The same, when the rules layer found an idiom, fiction or similar context guard.
+    pub crisis_head_guarded: f32,
+    /// A prototype flags a message when its cosine similarity reaches this.
+    pub prototype: f32,
+}
+
+/// The metadata stored under the `hearth` key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadsMeta {
+    /// Label names per head, in output order.
+    pub labels: BTreeMap<String, Vec<String>>,
+    /// Decision thresholds.
+    pub thresholds: Thresholds,
+    /// SHA-256 (hex) of the compact model file whose embeddings trained these heads.
+    pub model_sha256: String,
+}
+
+/// One classifier: embedding → hidden ReLU layer → softmax over labels.
+#[derive(Debug, Clone)]
+pub struct Head {
+    /// Label names, in output order.
+    pub labels: Vec<String>,
+    hidden_w: Vec<f32>,
+    hidden_b: Vec<f32>,
+    out_w: Vec<f32>,
+    out_b: Vec<f32>,
+}
+
+impl Head {
+    /// Builds a head from its weights (row-major `[hidden, DIM]` and `[labels, hidden]`).
+    pub fn new(
+        labels: Vec<String>,
+        hidden_w: Vec<f32>,
+        hidden_b: Vec<f32>,
+        out_w: Vec<f32>,
+        out_b: Vec<f32>,
+    ) -> Result<Head, HeadsError> {
+        let h = hidden_b.len();
+        let k = labels.len();
+        if hidden_w.len() != h * DIM || out_w.len() != k * h || out_b.len() != k || k == 0 {
+            return Err(bad("head weight shapes do not match"));
+        }
+        Ok(Head {
+            labels,
+            hidden_w,
+            hidden_b,
+            out_w,
+            out_b,
+        })
+    }
+
+    /// The raw weights: hidden weight, hidden bias, output weight, output bias.
+    pub fn weights(&self) -> (&[f32], &[f32], &[f32], &[f32]) {
+        (&self.hidden_w, &self.hidden_b, &self.out_w, &self.out_b)
+    }
+
+    /// Class probabilities for one embedding, in [`Head::labels`] order.
+    pub fn probabilities(&self, embedding: &[f32]) -> Vec<f32> {
+        let hidden: Vec<f32> = self
+            .hidden_w
+            .chunks_exact(DIM)
+            .zip(&self.hidden_b)
+            .map(|(row, b)| (crate::encoder::dot(row, embedding) + b).max(0.0))
+            .collect();
+        let logits: Vec<f32> = self
+            .out_w
+            .chunks_exact(hidden.len().max(1))
+            .zip(&self.out_b)
+            .map(|(row, b)| crate::encoder::dot(row, &hidden) + b)
+            .collect();
+        softmax(&logits)
+    }
+
+    /// The most likely label and its probability.
+    pub fn top(&self, embedding: &[f32]) -> (&str, f32) {
+        let p = self.probabilities(embedding);
+        let (i, best) =
+            p.iter().enumerate().fold(
+                (0, f32::MIN),
+                |acc, (i, &x)| if x > acc.1 { (i, x) } else { acc },
+            );
+        (self.labels[i].as_str(), best)
+    }
+}
+
+/// A numerically stable softmax.
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::MIN, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|x| (x - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.into_iter().map(|x| x / sum).collect()
+}
+
+/// A crisis prototype: a unit embedding and the risk level it stands for.
+#[derive(Debug, Clone)]
+pub struct Prototype {
+    /// Unit-length embedding of the prototype sentence.
+    pub embedding: Vec<f32>,
+    /// The level a close match signals.
+    pub level: Risk,
+}
+
+/// Everything on top of the encoder.
+#[derive(Debug, Clone)]
+pub struct Heads {
+    /// Emotion classifier.
+    pub emotion: Head,
+    /// Intent classifier.
+    pub intent: Head,
+    /// Crisis risk classifier (labels none, low, moderate, high).
+    pub crisis: Head,
+    /// Crisis prototypes.
+    pub prototypes: Vec<Prototype>,
+    /// Metadata: thresholds and the model hash.
+    pub meta: HeadsMeta,
+}
+
+/// Reads a tensor's F32 values, checking its element count.
+fn values(st: &SafeTensors<'_>, name: &str) -> Result<Vec<f32>, HeadsError> {
+    let view = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;
+    if view.dtype() != Dtype::F32 {
+        return Err(bad(format!("{name}: not F32")));
+    }
+    Ok(view
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+/// The level number stored for each prototype.
+pub fn level_from_index(i: f32) -> Risk {
+    match i.round() as i32 {
+        3 => Risk::High,
+        2 => Risk::Moderate,
+        1 => Risk::Low,
+        _ => Risk::None,
+    }
+}
+
+impl Heads {
+    /// Parses a heads file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Heads, HeadsError> {
+        let st = SafeTensors::deserialize(bytes).map_err(bad)?;
+        let (_, header) = SafeTensors::read_metadata(bytes).map_err(bad)?;
+        let meta: HeadsMeta = header
+            .metadata()
+            .as_ref()
+            .and_then(|m| m.get("hearth"))
+            .ok_or_else(|| bad("no `hearth` metadata"))
+            .and_then(|j| serde_json::from_str(j).map_err(bad))?;
+        let head = |name: &str| -> Result<Head, HeadsError> {
+            let labels = meta
+                .labels
+                .get(name)
+                .cloned()
+                .ok_or_else(|| bad(format!("no labels for {name}")))?;
+            Head::new(
+                labels,
+                values(&st, &format!("{name}.hidden.weight"))?,
+                values(&st, &format!("{name}.hidden.bias"))?,
+                values(&st, &format!("{name}.out.weight"))?,
+                values(&st, &format!("{name}.out.bias"))?,
+            )
+        };
+        let crisis = head("crisis")?;
+        if crisis.labels != ["none", "low", "moderate", "high"] {
+            return Err(bad("crisis labels must be none, low, moderate, high"));
+        }
+        let emb = values(&st, "prototypes.embedding")?;
+        let levels = values(&st, "prototypes.level")?;
+        if emb.len() != levels.len() * DIM {
+            return Err(bad("prototype shapes do not match"));
+        }
+        let prototypes = emb
+            .chunks_exact(DIM)
+            .zip(levels)
+            .map(|(e, l)| Prototype {
+                embedding: e.to_vec(),
+                level: level_from_index(l),
+            })
+            .collect();
+        Ok(Heads {
+            emotion: head("emotion")?,
+            intent: head("intent")?,
+            crisis,
+            prototypes,
+            meta,
+        })
+    }
+
+    /// The heads built into this binary.
+    pub fn builtin() -> Result<Heads, HeadsError> {
+        Heads::from_bytes(HEADS_FILE)
+    }
+}

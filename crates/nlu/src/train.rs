@@ -1,0 +1,499 @@
+//! `hearth-nlu train`: fit the heads on the train split, tune thresholds on the dev split,
+//! and write `heads/heads.safetensors` (native only).
+//!
+//! Every head is one hidden ReLU layer and a softmax, fitted full-batch with AdamW on the
+//! embeddings of the compact model (so the browser, which runs that same file, decides
+//! identically). Classes are weighted by inverse frequency. Initial weights come from a
+//! fixed-seed generator, so the same data and model give the same file.
+//!
+//! The held-out split is never read here. Emotion and intent: each configuration in [`GRID`]
+//! is fitted on train and scored on dev; the best is refitted on train + dev. Crisis: each
+//! configuration is scored by five-fold out-of-fold predictions over train + dev, with the
+//! crisis-head and prototype thresholds that give the highest recall while false alarms on
+//! hard negatives stay within [`MAX_DEV_FALSE_ALARMS`]; the best is refitted on train + dev.
+
+use std::collections::{BTreeMap, HashMap};
+
+use candle_core::{DType, Device, Tensor, Var, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use safetensors::tensor::TensorView;
+use safetensors::Dtype;
+
+use crate::classify::{chunk_scores, combine, Classifier, Scores};
+use crate::encoder::{self, Model, DIM};
+use crate::eval::{self, Example};
+use crate::heads::{Head, Heads, HeadsMeta, Prototype, Thresholds};
+use crate::{rules, Risk};
+
+/// How one head is fitted; `train` tries [`GRID`] and keeps the best on dev.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitConfig {
+    /// Hidden units.
+    pub hidden: usize,
+    /// Full-batch optimisation steps.
+    pub epochs: usize,
+    /// AdamW weight decay.
+    pub weight_decay: f64,
+    /// Label smoothing (share of the target spread over the other classes).
+    pub smoothing: f32,
+}
+
+/// The configurations `train` compares on the dev split.
+pub const GRID: [FitConfig; 8] = [
+    FitConfig {
+        hidden: 16,
+        epochs: 150,
+        weight_decay: 0.1,
+        smoothing: 0.1,
+    },
+    FitConfig {
+        hidden: 16,
+        epochs: 400,
+        weight_decay: 0.1,
+        smoothing: 0.1,
+    },
+    FitConfig {
+        hidden: 64,
+        epochs: 150,
+        weight_decay: 0.1,
+        smoothing: 0.1,
+    },
+    FitConfig {
+        hidden: 64,
+        epochs: 400,
+        weight_decay: 0.1,
+        smoothing: 0.1,
+    },
+    FitConfig {
+        hidden: 64,
+        epochs: 400,
+        weight_decay: 1.0,
+        smoothing: 0.1,
+    },
+    FitConfig {
+        hidden: 64,
+        epochs: 400,
+        weight_decay: 0.01,
+        smoothing: 0.0,
+    },
+    FitConfig {
+        hidden: 128,
+        epochs: 250,
+        weight_decay: 0.5,
+        smoothing: 0.2,
+    },
+    FitConfig {
+        hidden: 128,
+        epochs: 600,
+        weight_decay: 1.0,
+        smoothing: 0.2,
+    },
+];
+/// The highest share of dev hard negatives the tuned thresholds may flag.
+pub const MAX_DEV_FALSE_ALARMS: f64 = 0.08;
+
+/// Why training failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// Labelled text could not be read.
+    #[error(transparent)]
+    Data(#[from] eval::DataError),
+    /// The encoder failed.
+    #[error(transparent)]
+    Encoder(#[from] encoder::Error),
+    /// A tensor operation failed.
+    #[error("training failed: {0}")]
+    Tensor(#[from] candle_core::Error),
+    /// A label in the data is not one the head knows.
+    #[error("unknown label {0:?}")]
+    Label(String),
+    /// Writing the heads file failed.
+    #[error("writing the heads file: {0}")]
+    Write(String),
+}
+
+/// A deterministic xorshift generator for initial weights.
+struct Rng(u64);
+
+impl Rng {
+    fn uniform(&mut self, bound: f32) -> f32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        let unit = (self.0 >> 40) as f32 / (1u64 << 24) as f32;
+        (unit * 2.0 - 1.0) * bound
+    }
+}
+
+/// Fits one head on embeddings `x` with label indices `y`.
+pub fn fit(
+    x: &[Vec<f32>],
+    y: &[usize],
+    labels: &[&str],
+    seed: u64,
+    cfg: FitConfig,
+) -> Result<Head, TrainError> {
+    let hidden_units = cfg.hidden;
+    let dev = Device::Cpu;
+    let n = x.len();
+    let k = labels.len();
+    let mut rng = Rng(seed | 1);
+    let mut init = |rows: usize, cols: usize| -> Vec<f32> {
+        let bound = 1.0 / (cols as f32).sqrt();
+        (0..rows * cols).map(|_| rng.uniform(bound)).collect()
+    };
+    let w1 = Var::from_tensor(&Tensor::from_vec(
+        init(hidden_units, DIM),
+        (hidden_units, DIM),
+        &dev,
+    )?)?;
+    let b1 = Var::zeros(hidden_units, DType::F32, &dev)?;
+    let w2 = Var::from_tensor(&Tensor::from_vec(
+        init(k, hidden_units),
+        (k, hidden_units),
+        &dev,
+    )?)?;
+    let b2 = Var::zeros(k, DType::F32, &dev)?;
+    let flat: Vec<f32> = x.iter().flatten().copied().collect();
+    let xs = Tensor::from_vec(flat, (n, DIM), &dev)?;
+    // Smoothed one-hot targets.
+    let off = cfg.smoothing / (k as f32 - 1.0).max(1.0);
+    let targets: Vec<f32> = y
+        .iter()
+        .flat_map(|&i| (0..k).map(move |j| if j == i { 1.0 - cfg.smoothing } else { off }))
+        .collect();
+    let ys = Tensor::from_vec(targets, (n, k), &dev)?;
+    let mut per_class = vec![0usize; k];
+    y.iter().for_each(|&i| per_class[i] += 1);
+    let weights: Vec<f32> = y
+        .iter()
+        .map(|&i| n as f32 / (k as f32 * per_class[i].max(1) as f32))
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let ws = Tensor::from_vec(weights, n, &dev)?;
+    let mut opt = AdamW::new(
+        vec![w1.clone(), b1.clone(), w2.clone(), b2.clone()],
+        ParamsAdamW {
+            lr: 5e-3,
+            weight_decay: cfg.weight_decay,
+            ..ParamsAdamW::default()
+        },
+    )?;
+    for _ in 0..cfg.epochs {
+        let hidden = xs.matmul(&w1.t()?)?.broadcast_add(&b1)?.relu()?;
+        let logits = hidden.matmul(&w2.t()?)?.broadcast_add(&b2)?;
+        let logp = candle_nn::ops::log_softmax(&logits, D::Minus1)?;
+        let picked = (logp * &ys)?.sum(1)?;
+        let loss = ((picked * &ws)?.sum_all()? / f64::from(total))?.neg()?;
+        opt.backward_step(&loss)?;
+    }
+    Head::new(
+        labels.iter().map(|s| s.to_string()).collect(),
+        w1.flatten_all()?.to_vec1()?,
+        b1.to_vec1()?,
+        w2.flatten_all()?.to_vec1()?,
+        b2.to_vec1()?,
+    )
+    .map_err(|e| TrainError::Write(e.to_string()))
+}
+
+pub use crate::classify::embed_with as embed_message;
+
+fn indices(examples: &[Example], labels: &[&str]) -> Result<Vec<usize>, TrainError> {
+    examples
+        .iter()
+        .map(|e| {
+            labels
+                .iter()
+                .position(|l| *l == e.label)
+                .ok_or_else(|| TrainError::Label(e.label.clone()))
+        })
+        .collect()
+}
+
+/// A progress line on stderr.
+fn say(msg: &str) {
+    eprintln!("hearth-nlu train: {msg}");
+}
+
+/// What training produced, for the CLI to print.
+#[derive(Debug)]
+pub struct Trained {
+    /// The heads file bytes.
+    pub bytes: Vec<u8>,
+    /// Dev accuracy of the emotion and intent heads.
+    pub dev_accuracy: Vec<(String, f64)>,
+    /// Dev crisis recall and false-positive rate with the chosen thresholds.
+    pub dev_crisis: (f64, f64),
+    /// The chosen thresholds.
+    pub thresholds: Thresholds,
+}
+
+/// One crisis line, ready for threshold tuning: truth, rules verdict, chunk embeddings.
+struct Case {
+    crisis: bool,
+    verdict: rules::RuleVerdict,
+    chunks: Vec<Vec<f32>>,
+}
+
+/// Folds for the crisis head's out-of-fold predictions.
+pub const FOLDS: usize = 5;
+
+/// The thresholds with the highest recall within the false-alarm budget (ties: fewer
+/// false alarms); `None` when no setting stays within the budget.
+fn tune(scored: &[(bool, &rules::RuleVerdict, Scores)]) -> Option<(Thresholds, (f64, f64))> {
+    let mut best: Option<(Thresholds, (f64, f64))> = None;
+    for h in (5..=95).step_by(5) {
+        for g in (h..=99).step_by(4) {
+            for p in (50..=96).step_by(3) {
+                let t = Thresholds {
+                    crisis_head: h as f32 / 100.0,
+                    crisis_head_guarded: g as f32 / 100.0,
+                    prototype: p as f32 / 100.0,
+                };
+                let (mut pos, mut hit, mut neg, mut fa) = (0u32, 0u32, 0u32, 0u32);
+                for (truth, verdict, s) in scored {
+                    let flagged = verdict.risk.max(combine(verdict, s, t).0).is_crisis();
+                    if *truth {
+                        pos += 1;
+                        hit += u32::from(flagged);
+                    } else {
+                        neg += 1;
+                        fa += u32::from(flagged);
+                    }
+                }
+                let recall = f64::from(hit) / f64::from(pos.max(1));
+                let fpr = f64::from(fa) / f64::from(neg.max(1));
+                if fpr > MAX_DEV_FALSE_ALARMS {
+                    continue;
+                }
+                let better = match best {
+                    None => true,
+                    Some((_, (r, f))) => recall > r || (recall == r && fpr < f),
+                };
+                if better {
+                    best = Some((t, (recall, fpr)));
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Trains every head and tunes the thresholds; `prototypes` are (text, level) pairs.
+pub fn train(
+    model: &Model,
+    model_sha256: &str,
+    prototypes: &[(String, Risk)],
+) -> Result<Trained, TrainError> {
+    say(&format!("embedding {} crisis prototypes", prototypes.len()));
+    let protos: Vec<Prototype> = prototypes
+        .iter()
+        .map(|(t, level)| {
+            Ok(Prototype {
+                embedding: model.embed(t)?,
+                level: *level,
+            })
+        })
+        .collect::<Result<_, encoder::Error>>()?;
+    let risk_labels = ["none", "low", "moderate", "high"];
+    let mut heads: BTreeMap<String, Head> = BTreeMap::new();
+    let mut dev_accuracy = Vec::new();
+    let mut chosen = None;
+    for (seed, (stem, field)) in eval::TASKS.iter().enumerate() {
+        let labels: &[&str] = match *stem {
+            "emotion" => &crate::EMOTIONS,
+            "intent" => &crate::INTENTS,
+            _ => &risk_labels,
+        };
+        let all = eval::load_task(stem, field)?;
+        let (train, dev): (Vec<Example>, Vec<Example>) =
+            all.into_iter().partition(|e| e.split == "train");
+        say(&format!(
+            "{stem}: embedding {} train + {} dev messages",
+            train.len(),
+            dev.len()
+        ));
+        let x: Vec<Vec<f32>> = train
+            .iter()
+            .map(|e| embed_message(model, &e.text))
+            .collect::<Result<_, _>>()?;
+        let y = indices(&train, labels)?;
+        let seed = 0x9e37_79b9 + seed as u64;
+        if *stem == "crisis" {
+            // Thresholds and the configuration are chosen on out-of-fold predictions over
+            // train + dev (five folds); the final head is then fitted on all of it. The
+            // held-out split is never read.
+            let both: Vec<Example> = train.iter().chain(&dev).cloned().collect();
+            let xb: Vec<Vec<f32>> = x
+                .iter()
+                .cloned()
+                .chain(
+                    dev.iter()
+                        .map(|e| embed_message(model, &e.text))
+                        .collect::<Result<Vec<_>, _>>()?,
+                )
+                .collect();
+            let yb = indices(&both, labels)?;
+            let cases: Vec<Case> = both
+                .iter()
+                .map(|e| {
+                    Ok(Case {
+                        crisis: e.label != "none",
+                        verdict: rules::screen(&e.text),
+                        chunks: Classifier::chunks(&e.text)
+                            .iter()
+                            .map(|c| model.embed(c))
+                            .collect::<Result<_, _>>()?,
+                    })
+                })
+                .collect::<Result<_, encoder::Error>>()?;
+            let mut best: Option<(FitConfig, Thresholds, (f64, f64))> = None;
+            for cfg in GRID {
+                let mut oof: Vec<Option<Scores>> = vec![None; both.len()];
+                for fold in 0..FOLDS {
+                    let keep = |i: &usize| i % FOLDS != fold;
+                    let fx: Vec<Vec<f32>> = (0..both.len())
+                        .filter(keep)
+                        .map(|i| xb[i].clone())
+                        .collect();
+                    let fy: Vec<usize> = (0..both.len()).filter(keep).map(|i| yb[i]).collect();
+                    let head = fit(&fx, &fy, labels, seed, cfg)?;
+                    for i in (0..both.len()).filter(|i| i % FOLDS == fold) {
+                        oof[i] = Some(chunk_scores(&head, &protos, &cases[i].chunks));
+                    }
+                }
+                let scored: Vec<(bool, &rules::RuleVerdict, Scores)> = cases
+                    .iter()
+                    .zip(oof)
+                    .filter_map(|(c, s)| s.map(|s| (c.crisis, &c.verdict, s)))
+                    .collect();
+                let Some((t, rates)) = tune(&scored) else {
+                    say(&format!(
+                        "crisis {cfg:?}: no thresholds within the false-alarm budget"
+                    ));
+                    continue;
+                };
+                say(&format!(
+                    "crisis {cfg:?}: out-of-fold recall {:.3}, false alarms {:.3}",
+                    rates.0, rates.1
+                ));
+                let better = match &best {
+                    None => true,
+                    Some((_, _, (r, f))) => rates.0 > *r || (rates.0 == *r && rates.1 < *f),
+                };
+                if better {
+                    best = Some((cfg, t, rates));
+                }
+            }
+            let (cfg, t, rates) = best.ok_or_else(|| {
+                TrainError::Write("no crisis head stays within the false-alarm budget".into())
+            })?;
+            heads.insert(stem.to_string(), fit(&xb, &yb, labels, seed, cfg)?);
+            chosen = Some((t, rates));
+        } else {
+            let dx: Vec<Vec<f32>> = dev
+                .iter()
+                .map(|e| embed_message(model, &e.text))
+                .collect::<Result<_, _>>()?;
+            let dy = indices(&dev, labels)?;
+            let mut best: Option<(FitConfig, f64)> = None;
+            for cfg in GRID {
+                let head = fit(&x, &y, labels, seed, cfg)?;
+                let right = dx
+                    .iter()
+                    .zip(&dy)
+                    .filter(|(e, &i)| head.top(e).0 == labels[i])
+                    .count();
+                let acc = right as f64 / dx.len().max(1) as f64;
+                say(&format!("{stem} {cfg:?}: dev accuracy {acc:.3}"));
+                if best.as_ref().is_none_or(|(_, a)| acc > *a) {
+                    best = Some((cfg, acc));
+                }
+            }
+            if let Some((cfg, acc)) = best {
+                dev_accuracy.push((stem.to_string(), acc));
+                // The chosen configuration, refitted on train + dev.
+                let xa: Vec<Vec<f32>> = x.iter().chain(&dx).cloned().collect();
+                let ya: Vec<usize> = y.iter().chain(&dy).copied().collect();
+                heads.insert(stem.to_string(), fit(&xa, &ya, labels, seed, cfg)?);
+            }
+        }
+    }
+    let (thresholds, dev_crisis) =
+        chosen.ok_or_else(|| TrainError::Write("no crisis data".into()))?;
+    say(&format!(
+        "thresholds {thresholds:?}: dev crisis recall {:.3}, false alarms {:.3}",
+        dev_crisis.0, dev_crisis.1
+    ));
+    let meta = HeadsMeta {
+        labels: heads
+            .iter()
+            .map(|(k, h)| (k.clone(), h.labels.clone()))
+            .collect(),
+        thresholds,
+        model_sha256: model_sha256.to_string(),
+    };
+    let bytes = write(&heads, &protos, &meta)?;
+    // The file must read back as the same heads.
+    Heads::from_bytes(&bytes).map_err(|e| TrainError::Write(e.to_string()))?;
+    Ok(Trained {
+        bytes,
+        dev_accuracy,
+        dev_crisis,
+        thresholds,
+    })
+}
+
+fn le_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// Serialises heads, prototypes and metadata into the heads file format.
+pub fn write(
+    heads: &BTreeMap<String, Head>,
+    protos: &[Prototype],
+    meta: &HeadsMeta,
+) -> Result<Vec<u8>, TrainError> {
+    let mut owned: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
+    for (name, h) in heads {
+        let (hw, hb, ow, ob) = h.weights();
+        let hidden = hb.len();
+        owned.push((
+            format!("{name}.hidden.weight"),
+            vec![hidden, DIM],
+            le_bytes(hw),
+        ));
+        owned.push((format!("{name}.hidden.bias"), vec![hidden], le_bytes(hb)));
+        owned.push((
+            format!("{name}.out.weight"),
+            vec![ob.len(), hidden],
+            le_bytes(ow),
+        ));
+        owned.push((format!("{name}.out.bias"), vec![ob.len()], le_bytes(ob)));
+    }
+    let emb: Vec<f32> = protos.iter().flat_map(|p| p.embedding.clone()).collect();
+    let levels: Vec<f32> = protos.iter().map(|p| p.level as u8 as f32).collect();
+    owned.push((
+        "prototypes.embedding".into(),
+        vec![protos.len(), DIM],
+        le_bytes(&emb),
+    ));
+    owned.push((
+        "prototypes.level".into(),
+        vec![protos.len()],
+        le_bytes(&levels),
+    ));
+    let views: Vec<(String, TensorView<'_>)> = owned
+        .iter()
+        .map(|(n, shape, data)| {
+            TensorView::new(Dtype::F32, shape.clone(), data)
+                .map(|v| (n.clone(), v))
+                .map_err(|e| TrainError::Write(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let json = serde_json::to_string(meta).map_err(|e| TrainError::Write(e.to_string()))?;
+    let metadata = HashMap::from([("hearth".to_string(), json)]);
+    safetensors::serialize(views, Some(metadata)).map_err(|e| TrainError::Write(e.to_string()))
+}
