@@ -43,7 +43,7 @@
 
   const start = (mountPoint) =>
     loadApp()
-      .then((module) => module.mount(mountPoint, clinicUrl, new URL("vault-worker.js", base).href))
+      .then((module) => module.mount(mountPoint, clinicUrl, new URL("./", base).href))
       .catch((error) => {
         console.error("Hearth failed to start", error);
         mountPoint.replaceChildren(fallback());

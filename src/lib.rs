@@ -17,6 +17,9 @@
 //!   in-memory implementation for tests and `localStorage` in the browser. Before a vault
 //!   exists only the consent choice — no free text, nothing about health — is kept there.
 //! - [`crisis`]: the crisis lines the crisis button shows, on every screen, with no network.
+//! - [`nlu_protocol`], [`nlu_client`] and (in the browser) `nlu_worker`: on-device
+//!   understanding — the encoder and heads of `hearth-nlu` in their own Web Worker, with
+//!   the crisis rules also run on the UI thread so safety never waits for the model.
 //! - [`components`]: the screens. [`components::App`] switches between them.
 //!
 //! Everything the assistant will say comes from content we wrote or clinicians configured,
@@ -29,12 +32,17 @@ pub mod clinic;
 pub mod components;
 pub mod consent;
 pub mod crisis;
+pub mod nlu_client;
+pub mod nlu_protocol;
 pub mod storage;
 pub mod vault_client;
 pub mod vault_service;
 
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+
+#[cfg(target_arch = "wasm32")]
+pub mod nlu_worker;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

@@ -11,7 +11,7 @@ fn main() {
 pub fn mount(
     root: web_sys::HtmlElement,
     clinic_url: String,
-    worker_url: String,
+    assets_url: String,
 ) -> Result<(), wasm_bindgen::JsValue> {
-    hearth::mount(root, clinic_url, worker_url)
+    hearth::mount(root, clinic_url, assets_url)
 }

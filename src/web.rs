@@ -6,19 +6,21 @@ use wasm_bindgen::JsValue;
 
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::components::{App, ClinicState};
+use crate::nlu_client::Understanding;
 use crate::storage::{LocalStorage, Store};
 use crate::vault_client::Vault;
 
 /// Mounts the widget into `root` (an element inside the `<hearth-widget>` shadow root).
 ///
 /// `clinic_url` is the absolute URL of the clinic's `clinic.json`, or empty for none;
-/// `worker_url` is the absolute URL of `vault-worker.js`, next to the loader. The widget
+/// `assets_url` is the absolute URL of the directory holding the loader, where the two
+/// workers (`vault-worker.js`, `nlu-worker.js`) and `model/` are. The widget
 /// binary exports this to the loader as `mount` (see `src/main.rs`); it is not exported
 /// from the library, so the vault worker's binary does not carry the UI.
 pub fn mount(
     root: web_sys::HtmlElement,
     clinic_url: String,
-    worker_url: String,
+    assets_url: String,
 ) -> Result<(), JsValue> {
     let (clinic, set_clinic) = signal(if clinic_url.is_empty() {
         ClinicState::None
@@ -39,9 +41,10 @@ pub fn mount(
     let locale = web_sys::window()
         .and_then(|w| w.navigator().language())
         .unwrap_or_default();
-    let vault = Vault::worker(&worker_url)?;
+    let vault = Vault::worker(&format!("{assets_url}vault-worker.js"))?;
+    let understanding = Understanding::worker(&format!("{assets_url}nlu-worker.js"));
     let handle = leptos::mount::mount_to(root, move || {
-        view! { <App store=Store::new(LocalStorage) vault=vault clinic=clinic locale=locale /> }
+        view! { <App store=Store::new(LocalStorage) vault=vault understanding=understanding clinic=clinic locale=locale /> }
     });
     // The widget lives as long as the page.
     handle.forget();

@@ -5,6 +5,7 @@
 
 use hearth::components::{App, ClinicState};
 use hearth::consent::{ConsentRecord, SupportChoice, CONSENT_KEY};
+use hearth::nlu_client::Understanding;
 use hearth::storage::{KeyValueStore, MemoryStore, Store};
 use hearth::vault_client::Vault;
 use hearth_vault::KdfParams;
@@ -24,7 +25,7 @@ fn mount(store: &MemoryStore) -> HtmlElement {
     let store = Store::new(store.clone());
     let vault = Vault::in_memory(KdfParams::MINIMUM);
     leptos::mount::mount_to(root.clone(), move || {
-        view! { <App store=store vault=vault clinic=Signal::derive(|| ClinicState::None) locale="en-GB" /> }
+        view! { <App store=store vault=vault understanding=Understanding::unavailable("component test") clinic=Signal::derive(|| ClinicState::None) locale="en-GB" /> }
     })
     .forget();
     root

@@ -3,9 +3,10 @@ use leptos::prelude::*;
 use super::heading::FocusOnNavigate;
 use super::state::{now_ms, AppState, PatientSettings, Screen};
 use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
-use super::{ConsentStep, ContactPanel, CrisisPanel, Home, Journal, Settings};
+use super::{ConsentStep, ContactPanel, CrisisPanel, Home, Journal, ModelStatusLine, Settings};
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::consent::{ConsentRecord, SupportChoice};
+use crate::nlu_client::Understanding;
 use crate::storage::Store;
 use crate::vault_client::Vault;
 
@@ -29,6 +30,8 @@ pub fn App(
     store: Store,
     /// The vault (a Web Worker in the browser).
     vault: Vault,
+    /// On-device understanding (a Web Worker in the browser).
+    understanding: Understanding,
     /// The clinic's configuration, which may arrive after the first render.
     #[prop(into)]
     clinic: Signal<ClinicState>,
@@ -50,12 +53,17 @@ pub fn App(
         notice: RwSignal::new(notice),
         focus: RwSignal::new(false),
         last_activity: RwSignal::new(now_ms()),
+        understanding,
+        crisis_open: RwSignal::new(false),
+        detected_risk: RwSignal::new(None),
     };
     provide_context(FocusOnNavigate(state.focus));
     state.start();
     auto_lock(&state);
 
-    let crisis_open = RwSignal::new(false);
+    let crisis_open = state.crisis_open;
+    let detected = state.detected_risk;
+    let model_status = state.understanding.status;
     let contact_open = RwSignal::new(false);
     let focus = state.focus;
     let clinic_name = move || match clinic.get() {
@@ -117,7 +125,11 @@ pub fn App(
                 </nav>
             </header>
             <Show when=move || crisis_open.get()>
-                <CrisisPanel locale=locale.clone() on_close=Callback::new(move |()| crisis_open.set(false)) />
+                <CrisisPanel
+                    locale=locale.clone()
+                    detected=detected
+                    on_close=Callback::new(move |()| crisis_open.set(false))
+                />
             </Show>
             <Show when=move || contact_open.get()>
                 <ContactPanel clinic=clinic on_close=Callback::new(move |()| contact_open.set(false)) />
@@ -126,6 +138,7 @@ pub fn App(
             <main class="hearth-main">
                 {move || screen(&screen_state, clinic, on_contact)}
             </main>
+            <ModelStatusLine status=model_status />
             <footer class="hearth-footer">
                 <p>"Hearth is software. It is not a therapist and cannot respond to emergencies."</p>
             </footer>

@@ -77,6 +77,8 @@ pub fn Journal(
         let Ok(body) = serde_json::to_string(&entry) else {
             return;
         };
+        // The crisis layer reads every entry before anything else happens.
+        save_state.check_text(&entry.text);
         saving.set(true);
         saved.set(false);
         let state = save_state.clone();

@@ -8,6 +8,7 @@ mod crisis_panel;
 mod heading;
 mod home;
 mod journal;
+mod model_status;
 mod settings;
 mod state;
 mod vault_screens;
@@ -19,6 +20,7 @@ pub use crisis_panel::CrisisPanel;
 pub use heading::ScreenHeading;
 pub use home::Home;
 pub use journal::{Journal, JournalEntry};
+pub use model_status::ModelStatusLine;
 pub use settings::Settings;
 pub use state::{explain, AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
 pub use vault_screens::{

@@ -5,9 +5,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::consent::{now_rfc3339, ConsentRecord};
+use crate::nlu_client::Understanding;
 use crate::storage::Store;
 use crate::vault_client::Vault;
 use crate::vault_service::{FailureCode, RecordKind, Request, Response};
+use hearth_nlu::Risk;
 
 /// Where the patient is in the widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +78,40 @@ pub struct AppState {
     pub focus: RwSignal<bool>,
     /// When the patient last did something (ms since the epoch), for auto-lock.
     pub last_activity: RwSignal<f64>,
+    /// On-device understanding (a worker in the browser).
+    pub understanding: Understanding,
+    /// Whether the crisis card is open.
+    pub crisis_open: RwSignal<bool>,
+    /// The risk the crisis layer last found in the patient's words, if any.
+    pub detected_risk: RwSignal<Option<Risk>>,
+}
+
+impl AppState {
+    /// Runs the crisis layer over text the patient is about to save or send (in the
+    /// understanding worker: rules at once, the model layers once loaded). Any crisis level
+    /// opens the crisis card; the highest level found is kept. If the worker is not running
+    /// the patient is told that automatic checks are off.
+    pub fn check_text(&self, text: &str) {
+        let (open, detected, notice) = (self.crisis_open, self.detected_risk, self.notice);
+        let understanding = self.understanding.clone();
+        let text = text.to_owned();
+        leptos::task::spawn_local(async move {
+            match understanding.classify(&text).await {
+                Some(decision) => {
+                    let risk = decision.risk_level();
+                    if risk.is_crisis() {
+                        detected.update(|d| *d = Some(d.map_or(risk, |was| was.max(risk))));
+                        open.set(true);
+                    }
+                }
+                None => notice.set(Some(
+                    "Hearth's automatic safety check isn't running in this browser. If you \
+                     need help now, use \"Crisis help\" at the top."
+                        .to_owned(),
+                )),
+            }
+        });
+    }
 }
 
 /// Plain words for a failed vault request.
