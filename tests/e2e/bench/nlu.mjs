@@ -1,0 +1,101 @@
+// Benchmark of on-device understanding in headless Chromium (prints one JSON object).
+//   node tests/e2e/bench/nlu.mjs http://127.0.0.1:PORT/
+// Against the release build served by the relay: the model's bytes, fetch + load + first
+// inference in a fresh browser context, the same from the Cache API, and per-message
+// latency (text in, pooled normalised embedding out, tokenisation included, measured in the
+// page around one worker round trip) over the 40 messages in messages.json: one warm-up
+// pass, then three timed passes.
+import { readFileSync } from "node:fs";
+import { launch } from "../browser.mjs";
+
+const base = process.argv[2] ?? process.env.HEARTH_URL;
+const messages = JSON.parse(readFileSync(new URL("./messages.json", import.meta.url), "utf8"));
+const PASSES = 3;
+
+const browser = await launch();
+const context = await browser.newContext();
+const page = await context.newPage();
+await page.goto(new URL("/patient/", base).href);
+
+const result = await page.evaluate(
+  async ({ messages, passes }) => {
+    const start = (url) => {
+      const t0 = performance.now();
+      const worker = new Worker(url, { type: "module" });
+      const answers = new Map();
+      let id = 0;
+      const settled = new Promise((resolve, reject) => {
+        worker.onmessage = (event) => {
+          const m = JSON.parse(event.data);
+          if (m.kind === "ready") resolve(m);
+          if (m.kind === "unavailable") reject(new Error(m.reason));
+          if (m.kind === "answer") answers.get(m.id)?.(m.response);
+        };
+      });
+      const call = (request) =>
+        new Promise((resolve) => {
+          id += 1;
+          answers.set(id, resolve);
+          worker.postMessage(JSON.stringify({ id, request }));
+        });
+      return { t0, worker, settled, call };
+    };
+    // Cold: nothing cached in this fresh context.
+    const cold = start("/nlu-worker.js");
+    const coldReady = await cold.settled;
+    await cold.call({ type: "classify", text: messages[0] });
+    const coldMs = performance.now() - cold.t0;
+    cold.worker.terminate();
+    // Warm: the model now comes from the Cache API.
+    const warm = start("/nlu-worker.js");
+    const warmReady = await warm.settled;
+    await warm.call({ type: "classify", text: messages[0] });
+    const warmMs = performance.now() - warm.t0;
+    // Latency: one warm-up pass, then timed passes.
+    for (const text of messages) await warm.call({ type: "embed", texts: [text] });
+    const embedTimes = [];
+    const passMedians = [];
+    const median = (xs) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s[Math.floor((s.length - 1) / 2)];
+    };
+    for (let p = 0; p < passes; p++) {
+      const times = [];
+      for (const text of messages) {
+        const t = performance.now();
+        const r = await warm.call({ type: "embed", texts: [text] });
+        times.push(performance.now() - t);
+        if (r.type !== "embeddings") throw new Error(JSON.stringify(r));
+      }
+      passMedians.push(median(times));
+      embedTimes.push(...times);
+    }
+    const classifyTimes = [];
+    for (const text of messages) {
+      const t = performance.now();
+      await warm.call({ type: "classify", text });
+      classifyTimes.push(performance.now() - t);
+    }
+    warm.worker.terminate();
+    const sorted = [...embedTimes].sort((a, b) => a - b);
+    const model = await fetch("/model/minilm-q8.safetensors", { method: "HEAD" });
+    const tokenizer = await fetch("/model/tokenizer.json", { method: "HEAD" });
+    return {
+      model_bytes: Number(model.headers.get("content-length")),
+      tokenizer_bytes: Number(tokenizer.headers.get("content-length")),
+      model_load_ms: coldMs,
+      model_load_worker_ms: coldReady.load_ms,
+      model_load_cached_ms: warmMs,
+      model_load_cached_source: warmReady.source,
+      latency_ms_median: median(embedTimes),
+      latency_ms_p90: sorted[Math.floor(0.9 * (sorted.length - 1))],
+      latency_ms_pass_medians: passMedians,
+      classify_ms_median: median(classifyTimes),
+      messages: messages.length,
+      passes,
+    };
+  },
+  { messages, passes: PASSES },
+);
+console.log(JSON.stringify(result));
+await browser.close();
