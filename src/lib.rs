@@ -17,6 +17,8 @@
 //!   in-memory implementation for tests and `localStorage` in the browser. Before a vault
 //!   exists only the consent choice — no free text, nothing about health — is kept there.
 //! - [`crisis`]: the crisis lines the crisis button shows, on every screen, with no network.
+//! - [`cssrs`]: the C-SSRS screener's questions, branching and triage (the crisis card
+//!   offers it); the Stanley–Brown safety plan is a screen, sealed in the vault.
 //! - [`nlu_protocol`], [`nlu_client`] and (in the browser) `nlu_worker`: on-device
 //!   understanding — the encoder and heads of `hearth-nlu` in their own Web Worker, with
 //!   the crisis rules also run on the UI thread so safety never waits for the model.
@@ -32,6 +34,7 @@ pub mod clinic;
 pub mod components;
 pub mod consent;
 pub mod crisis;
+pub mod cssrs;
 pub mod nlu_client;
 pub mod nlu_protocol;
 pub mod storage;

@@ -3,7 +3,10 @@ use leptos::prelude::*;
 use super::heading::FocusOnNavigate;
 use super::state::{now_ms, AppState, PatientSettings, Screen};
 use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
-use super::{ConsentStep, ContactPanel, CrisisPanel, Home, Journal, ModelStatusLine, Settings};
+use super::{
+    ConsentStep, ContactPanel, CrisisPanel, Home, Journal, ModelStatusLine, SafetyPlanScreen,
+    Settings,
+};
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::consent::{ConsentRecord, SupportChoice};
 use crate::nlu_client::Understanding;
@@ -62,7 +65,7 @@ pub fn App(
     auto_lock(&state);
 
     let crisis_open = state.crisis_open;
-    let detected = state.detected_risk;
+    let panel_state = state.clone();
     let model_status = state.understanding.status;
     let contact_open = RwSignal::new(false);
     let focus = state.focus;
@@ -126,8 +129,8 @@ pub fn App(
             </header>
             <Show when=move || crisis_open.get()>
                 <CrisisPanel
+                    state=panel_state.clone()
                     locale=locale.clone()
-                    detected=detected
                     on_close=Callback::new(move |()| crisis_open.set(false))
                 />
             </Show>
@@ -167,6 +170,7 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
         }
         .into_any(),
         (Screen::Journal, Some(_)) => view! { <Journal state=state.clone() /> }.into_any(),
+        (Screen::SafetyPlan, Some(_)) => view! { <SafetyPlanScreen state=state.clone() /> }.into_any(),
         (Screen::Settings, Some(record)) => {
             view! { <Settings state=state.clone() current=record.choice /> }.into_any()
         }

@@ -19,6 +19,7 @@ pub fn Home(
 ) -> impl IntoView {
     let choice = record.choice;
     let journal_state = state.clone();
+    let plan_state = state.clone();
     view! {
         <section class="screen home" aria-labelledby="hearth-home-title">
             <ScreenHeading id="hearth-home-title" text="Welcome" />
@@ -56,6 +57,9 @@ pub fn Home(
             <nav class="home-actions" aria-label="Your space">
                 <button type="button" class="button-secondary" on:click=move |_| journal_state.go(Screen::Journal)>
                     "Journal"
+                </button>
+                <button type="button" class="button-secondary" on:click=move |_| plan_state.go(Screen::SafetyPlan)>
+                    "My safety plan"
                 </button>
                 <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Settings)>
                     "Settings"

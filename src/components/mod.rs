@@ -9,6 +9,7 @@ mod heading;
 mod home;
 mod journal;
 mod model_status;
+mod safety_plan;
 mod settings;
 mod state;
 mod vault_screens;
@@ -21,6 +22,7 @@ pub use heading::ScreenHeading;
 pub use home::Home;
 pub use journal::{Journal, JournalEntry};
 pub use model_status::ModelStatusLine;
+pub use safety_plan::{SafetyPlan, SafetyPlanScreen};
 pub use settings::Settings;
 pub use state::{explain, AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
 pub use vault_screens::{

@@ -35,6 +35,8 @@ pub enum Screen {
     Home,
     /// The journal.
     Journal,
+    /// The patient's safety plan.
+    SafetyPlan,
     /// Settings.
     Settings,
 }
