@@ -1,8 +1,10 @@
 // The crisis card in real Chromium: the safety plan is sealed in the vault and survives
-// lock/unlock, the card shows it, the C-SSRS screener branches and triages, and "I need help
-// now" turns the card urgent.
+// lock/unlock, the card shows it, the C-SSRS screener branches and triages, "I need help
+// now" turns the card urgent, and journal entries open the card within a second for 32
+// crisis messages and never for 32 everyday ones, online and offline.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ARTIFACTS, completeConsent, createVault, launch, open, unlock } from "./browser.mjs";
 
@@ -95,5 +97,61 @@ test("\"I need help now\" shows the urgent state with the emergency number", asy
   assert.equal(await urgent.locator("a.urgent-call").getAttribute("href"), "tel:999");
   await page.getByRole("button", { name: "I'm safe right now" }).click();
   assert.equal(await page.getByRole("heading", { name: "Get help now" }).count(), 0);
+  await context.close();
+});
+
+// 32 crisis messages (explicit, plans and means, overdose taken, coded slang, passive
+// wishes, self-harm, harm to others, danger now) and 32 idioms and everyday sad or stressed
+// messages, written for this test (not from the training or held-out data).
+const MESSAGES = JSON.parse(readFileSync(new URL("./crisis-messages.json", import.meta.url), "utf8"));
+
+/** Saves each message as a journal entry; returns the slowest time to the crisis card. */
+async function journalCrisisRun(page, label) {
+  await page.getByRole("button", { name: "Journal" }).click();
+  let slowest = 0;
+  for (const text of MESSAGES.crisis) {
+    await page.getByLabel("New entry").fill(text);
+    const start = Date.now();
+    await page.getByRole("button", { name: "Save entry" }).click();
+    try {
+      await page.getByRole("heading", { name: "Get help now" }).waitFor({ timeout: 1_000 });
+    } catch {
+      assert.fail(`${label}: no crisis card within 1 s for "${text}"`);
+    }
+    slowest = Math.max(slowest, Date.now() - start);
+    await page.getByRole("button", { name: "Close" }).click();
+  }
+  for (const text of MESSAGES.calm) {
+    await page.getByLabel("New entry").fill(text);
+    await page.getByRole("button", { name: "Save entry" }).click();
+    await page.getByText("Saved.", { exact: true }).waitFor();
+    // The worker answers in milliseconds; give it ample time before checking.
+    await page.waitForTimeout(300);
+    assert.equal(
+      await page.getByRole("heading", { name: "Get help now" }).count(),
+      0,
+      `${label}: the crisis card opened for "${text}"`,
+    );
+  }
+  console.log(`${label}: ${MESSAGES.crisis.length} crisis messages, slowest card ${slowest} ms; ${MESSAGES.calm.length} everyday messages, no card`);
+  return slowest;
+}
+
+test("with the model: every crisis message opens the card within a second, no everyday one does", async () => {
+  const { context, page } = await open(browser, "/patient/");
+  await completeConsent(page, "AI-guided self-help");
+  await createVault(page);
+  await page.locator(".model-status[data-ready]").waitFor({ state: "attached", timeout: 60_000 });
+  await journalCrisisRun(page, "model");
+  await context.close();
+});
+
+test("with the network gone after the model loaded: the same", async () => {
+  const { context, page } = await open(browser, "/patient/");
+  await completeConsent(page, "AI-guided self-help");
+  await createVault(page);
+  await page.locator(".model-status[data-ready]").waitFor({ state: "attached", timeout: 60_000 });
+  await context.setOffline(true);
+  await journalCrisisRun(page, "offline");
   await context.close();
 });
