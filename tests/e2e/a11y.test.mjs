@@ -33,7 +33,7 @@ async function violations(page) {
   return result.problems;
 }
 
-test("the consent step, vault creation, home, journal and settings pass axe", async () => {
+test("the consent step, vault creation, home, journal, settings, the crisis card, the screener and the safety plan pass axe", async () => {
   const context = await browser.newContext({ bypassCSP: true, locale: "en-US" });
   const page = await context.newPage();
   await page.goto(BASE);
@@ -53,6 +53,23 @@ test("the consent step, vault creation, home, journal and settings pass axe", as
   await page.getByRole("button", { name: "Crisis help" }).click();
   await page.getByRole("heading", { name: "Get help now" }).waitFor();
   found.crisis = await violations(page);
-  assert.deepEqual(found, { consent: [], create: [], home: [], journal: [], settings: [], crisis: [] });
+  await page.getByRole("button", { name: "Answer six short questions" }).click();
+  await page.getByText("Question 1 of 6").waitFor();
+  found.screener = await violations(page);
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByRole("button", { name: "My safety plan" }).click();
+  await page.getByRole("heading", { name: "My safety plan" }).waitFor();
+  found.safetyPlan = await violations(page);
+  assert.deepEqual(found, {
+    consent: [],
+    create: [],
+    home: [],
+    journal: [],
+    settings: [],
+    crisis: [],
+    screener: [],
+    safetyPlan: [],
+  });
   await context.close();
 });
