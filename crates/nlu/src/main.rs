@@ -107,7 +107,14 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
 fn classify() -> ExitCode {
     let c = load_classifier();
     hearth_nlu::rules::warm_up();
-    each_line(|line| serde_json::to_string(&c.classify(line)).unwrap_or_else(|_| "{}".to_string()))
+    each_line(|line| {
+        let mut decision = c.classify(line);
+        if !c.has_model() {
+            // What the browser's worker adds when its model could not load.
+            decision.reasons.push("model:unavailable".into());
+        }
+        serde_json::to_string(&decision).unwrap_or_else(|_| "{}".to_string())
+    })
 }
 
 fn embed() -> ExitCode {

@@ -218,6 +218,12 @@ fn check_lines(lines: &[String], n: usize, model: bool) -> Vec<serde_json::Value
             } else {
                 assert_eq!(v["emotion"], "unknown");
                 assert_eq!(v["intent"], "unknown");
+                let reasons = v["reasons"].as_array().unwrap();
+                assert_eq!(
+                    reasons.last().unwrap(),
+                    "model:unavailable",
+                    "as the browser says"
+                );
             }
             v
         })
