@@ -29,15 +29,18 @@ pub enum ShareKind {
     SafetyPlan = 3,
     /// A short message to the clinician.
     Message = 4,
+    /// A crisis alert the patient chose to send (risk level, time, their message).
+    Alert = 5,
 }
 
 impl ShareKind {
     /// Every kind this build knows, in wire order.
-    pub const ALL: [ShareKind; 4] = [
+    pub const ALL: [ShareKind; 5] = [
         ShareKind::Entries,
         ShareKind::Scores,
         ShareKind::SafetyPlan,
         ShareKind::Message,
+        ShareKind::Alert,
     ];
 
     /// The wire byte.
