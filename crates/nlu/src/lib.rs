@@ -65,8 +65,12 @@ pub const INTENTS: [&str; 6] = [
 
 /// How much danger a piece of patient text signals, as the crisis layer decides it.
 ///
-/// The levels are ordered: `None < Low < Moderate < High`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The levels are ordered: `None < Low < Moderate < High`. In JSON a level is its lowercase
+/// name (`"moderate"`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Risk {
     /// No sign of danger: everyday sadness, stress, anger, idioms, fiction, recovered history.
     None,
