@@ -1,10 +1,12 @@
-//! The clinic's configuration, as far as the widget uses it today: the clinic's name and
-//! the ways to reach a person there.
+//! The clinic's configuration, as far as the widget uses it today: the clinic's name, the
+//! ways to reach a person there, its own crisis contacts per locale, and the alert settings
+//! with the clinician's public key.
 //!
 //! It is read from the `clinic.json` named by the loader's `data-clinic` attribute. A file
 //! that cannot be read or parsed never blocks the patient: the widget says so plainly and
 //! still shows the crisis lines. The full, versioned schema comes with the embedding issue.
 
+use hearth_vault::ClinicianPublicKey;
 use serde::Deserialize;
 
 /// How a contact option is reached.
@@ -38,11 +40,7 @@ pub struct ContactOption {
 impl ContactOption {
     /// The link that starts the call, message or page.
     pub fn href(&self) -> String {
-        let compact: String = self
-            .value
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect();
+        let compact = dial_string(&self.value);
         match self.kind {
             ContactKind::Phone => format!("tel:{compact}"),
             ContactKind::Sms => format!("sms:{compact}"),
@@ -52,16 +50,156 @@ impl ContactOption {
     }
 }
 
-/// The clinic's configuration (the part the widget reads today).
+/// One of the clinic's own crisis contacts (a local crisis team, an out-of-hours line).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrisisResource {
+    /// The service's name, e.g. "Riverside out-of-hours crisis team".
+    pub name: String,
+    /// One sentence on who it is for or what it does.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A number to call.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// A number to text.
+    #[serde(default)]
+    pub sms: Option<String>,
+    /// An `https://` page (chat service, walk-in details).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// When it answers, e.g. "24/7".
+    #[serde(default)]
+    pub hours: Option<String>,
+}
+
+/// A link on a crisis contact: what the patient reads and where it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceLink {
+    /// E.g. "Call 01632 960 000".
+    pub label: String,
+    /// A `tel:`, `sms:` or `https://` link.
+    pub href: String,
+}
+
+impl CrisisResource {
+    /// The one-tap links, in the order call, text, web.
+    pub fn links(&self) -> Vec<ResourceLink> {
+        let mut links = Vec::new();
+        if let Some(phone) = &self.phone {
+            links.push(ResourceLink {
+                label: format!("Call {phone}"),
+                href: format!("tel:{}", dial_string(phone)),
+            });
+        }
+        if let Some(sms) = &self.sms {
+            links.push(ResourceLink {
+                label: format!("Text {sms}"),
+                href: format!("sms:{}", dial_string(sms)),
+            });
+        }
+        if let Some(url) = &self.url {
+            links.push(ResourceLink {
+                label: "Open their page".to_owned(),
+                href: url.clone(),
+            });
+        }
+        links
+    }
+
+    fn problem(&self) -> Option<&'static str> {
+        if self.name.trim().is_empty() {
+            return Some("has an empty `name`; give the service's name");
+        }
+        if self.phone.is_none() && self.sms.is_none() && self.url.is_none() {
+            return Some("has no way to reach it; give at least one of `phone`, `sms`, `url`");
+        }
+        if [&self.phone, &self.sms]
+            .into_iter()
+            .flatten()
+            .any(|n| !is_dialable(n))
+        {
+            return Some(
+                "has a `phone` or `sms` that is not a number; use digits, spaces and + - ( )",
+            );
+        }
+        if self
+            .url
+            .as_ref()
+            .is_some_and(|u| !u.starts_with("https://"))
+        {
+            return Some("has a `url` that is not an https:// link");
+        }
+        None
+    }
+}
+
+/// The digits (and a leading `+`) of a phone number, for a `tel:` or `sms:` link.
+fn dial_string(number: &str) -> String {
+    number
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
+}
+
+/// Whether `number` looks like a phone number a link can dial.
+fn is_dialable(number: &str) -> bool {
+    number.chars().filter(char::is_ascii_digit).count() >= 3
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+}
+
+/// How the widget may alert the clinician when a patient in crisis asks it to.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSettings {
+    /// Whether patients are offered "alert my clinician" at all.
+    pub enabled: bool,
+    /// The clinic's inbox id on the relay (16–64 characters of `A-Z a-z 0-9 _ -`).
+    pub inbox: String,
+    /// The relay's base URL (`https://…`); by default the widget's own origin.
+    #[serde(default)]
+    pub relay: Option<String>,
+}
+
+/// The clinic's configuration (the parts the widget reads today).
+///
+/// Entries in the optional sections (crisis resources, alerts, the clinician key) that are
+/// wrong are left out and listed in [`ClinicConfig::problems`]; the rest still works, and
+/// the built-in crisis lines always show.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClinicConfig {
     /// Schema version; this widget reads version 1.
     pub version: u32,
     /// The clinic's name as patients know it.
     pub name: String,
     /// Ways to reach a person, in the order the clinic prefers.
-    #[serde(default)]
     pub contact_options: Vec<ContactOption>,
+    /// The clinic's own crisis contacts by locale: keys are a language tag (`en-GB`), a
+    /// country code (`GB`), a language (`en`) or `*` for everyone.
+    pub crisis_resources: Vec<(String, Vec<CrisisResource>)>,
+    /// Alert settings, if the clinic set them up (and they are valid).
+    pub alerts: Option<AlertSettings>,
+    /// The clinician's X25519 public key that shares and alerts are sealed to.
+    pub clinician_key: Option<ClinicianPublicKey>,
+    /// What was wrong in the optional sections and was left out.
+    pub problems: Vec<ClinicConfigError>,
+}
+
+/// The file as written, before the optional sections are checked one entry at a time.
+#[derive(Deserialize)]
+struct RawConfig {
+    version: u32,
+    name: String,
+    #[serde(default)]
+    contact_options: Vec<ContactOption>,
+    #[serde(default)]
+    crisis_resources: Option<serde_json::Value>,
+    #[serde(default)]
+    alerts: Option<serde_json::Value>,
+    #[serde(default)]
+    clinician_key: Option<serde_json::Value>,
 }
 
 /// Why a clinic configuration was refused. Each message names the field and the fix.
@@ -87,51 +225,206 @@ pub enum ClinicConfigError {
     Fetch(String),
 }
 
+fn field(field: String, problem: &'static str) -> ClinicConfigError {
+    ClinicConfigError::Field { field, problem }
+}
+
 impl ClinicConfig {
-    /// Parses and checks a `clinic.json` document.
+    /// Parses and checks a `clinic.json` document. The name and contact options must be
+    /// right; a wrong crisis resource, alert setting or key is left out and reported in
+    /// [`ClinicConfig::problems`].
     pub fn parse(json: &str) -> Result<Self, ClinicConfigError> {
-        let config: ClinicConfig =
+        let raw: RawConfig =
             serde_json::from_str(json).map_err(|e| ClinicConfigError::Syntax(e.to_string()))?;
-        if config.version != 1 {
-            return Err(ClinicConfigError::Version(config.version));
+        if raw.version != 1 {
+            return Err(ClinicConfigError::Version(raw.version));
         }
-        if config.name.trim().is_empty() {
-            return Err(ClinicConfigError::Field {
-                field: "name".into(),
-                problem: "is empty; give the clinic's name as patients know it",
-            });
+        if raw.name.trim().is_empty() {
+            return Err(field(
+                "name".into(),
+                "is empty; give the clinic's name as patients know it",
+            ));
         }
-        for (i, option) in config.contact_options.iter().enumerate() {
-            let field = |name: &str| format!("contact_options[{i}].{name}");
+        for (i, option) in raw.contact_options.iter().enumerate() {
+            let name = |name: &str| format!("contact_options[{i}].{name}");
             if option.label.trim().is_empty() {
-                return Err(ClinicConfigError::Field {
-                    field: field("label"),
-                    problem: "is empty; say what the option does, e.g. \"Call reception\"",
-                });
+                return Err(field(
+                    name("label"),
+                    "is empty; say what the option does, e.g. \"Call reception\"",
+                ));
             }
             let ok = match option.kind {
-                ContactKind::Phone | ContactKind::Sms => {
-                    option.value.chars().filter(char::is_ascii_digit).count() >= 3
-                        && option
-                            .value
-                            .chars()
-                            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-                }
+                ContactKind::Phone | ContactKind::Sms => is_dialable(&option.value),
                 ContactKind::Email => {
                     option.value.contains('@') && !option.value.contains(char::is_whitespace)
                 }
                 ContactKind::Url => option.value.starts_with("https://"),
             };
             if !ok {
-                return Err(ClinicConfigError::Field {
-                    field: field("value"),
-                    problem: "does not fit its kind; use digits for phone/sms, an address \
-                              for email, an https:// link for url",
-                });
+                return Err(field(
+                    name("value"),
+                    "does not fit its kind; use digits for phone/sms, an address \
+                     for email, an https:// link for url",
+                ));
             }
         }
-        Ok(config)
+        let mut problems = Vec::new();
+        let crisis_resources = parse_resources(raw.crisis_resources, &mut problems);
+        let clinician_key = raw.clinician_key.and_then(|value| {
+            match value.as_str().map(ClinicianPublicKey::from_base64url) {
+                Some(Ok(key)) => Some(key),
+                _ => {
+                    problems.push(field(
+                        "clinician_key".into(),
+                        "is not a clinician public key; paste the 43-character key the \
+                         clinician console exports",
+                    ));
+                    None
+                }
+            }
+        });
+        let alerts = raw
+            .alerts
+            .and_then(|value| parse_alerts(value, clinician_key.is_some(), &mut problems));
+        Ok(ClinicConfig {
+            version: raw.version,
+            name: raw.name,
+            contact_options: raw.contact_options,
+            crisis_resources,
+            alerts,
+            clinician_key,
+            problems,
+        })
     }
+
+    /// The clinic's crisis contacts for a patient's locale (`en-GB`): those listed under
+    /// the exact tag, then its country, then its language, then `*`; each once.
+    pub fn resources_for(&self, locale: &str) -> Vec<&CrisisResource> {
+        let locale = locale.trim();
+        let language = locale.split(['-', '_']).next().unwrap_or("");
+        let country = locale
+            .split(['-', '_'])
+            .skip(1)
+            .find(|part| part.len() == 2 && part.chars().all(|c| c.is_ascii_alphabetic()))
+            .unwrap_or("");
+        let mut found: Vec<&CrisisResource> = Vec::new();
+        for wanted in [locale, country, language, "*"] {
+            if wanted.is_empty() {
+                continue;
+            }
+            for (key, list) in &self.crisis_resources {
+                if key.eq_ignore_ascii_case(wanted) {
+                    for resource in list {
+                        if !found.contains(&resource) {
+                            found.push(resource);
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Where and to whom a crisis alert goes, if the clinic offers alerts: the settings and
+    /// the clinician's key.
+    pub fn alert_target(&self) -> Option<(&AlertSettings, &ClinicianPublicKey)> {
+        let alerts = self.alerts.as_ref().filter(|a| a.enabled)?;
+        Some((alerts, self.clinician_key.as_ref()?))
+    }
+}
+
+fn parse_resources(
+    value: Option<serde_json::Value>,
+    problems: &mut Vec<ClinicConfigError>,
+) -> Vec<(String, Vec<CrisisResource>)> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let serde_json::Value::Object(map) = value else {
+        problems.push(field(
+            "crisis_resources".into(),
+            "is not an object; map a locale (\"en-GB\", \"GB\", \"en\" or \"*\") to a list of contacts",
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, list) in map {
+        let path = format!("crisis_resources.{key}");
+        let valid_key = key == "*"
+            || (!key.is_empty()
+                && key.len() <= 35
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        if !valid_key {
+            problems.push(field(
+                path,
+                "is not a locale; use a tag like \"en-GB\", a country like \"GB\", a language like \"en\", or \"*\"",
+            ));
+            continue;
+        }
+        let serde_json::Value::Array(items) = list else {
+            problems.push(field(path, "is not a list; give a list of contacts"));
+            continue;
+        };
+        let mut kept = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            match serde_json::from_value::<CrisisResource>(item) {
+                Ok(resource) => match resource.problem() {
+                    None => kept.push(resource),
+                    Some(problem) => problems.push(field(item_path, problem)),
+                },
+                Err(_) => problems.push(field(
+                    item_path,
+                    "is not a crisis contact; give `name` and at least one of `phone`, `sms`, \
+                     `url` (and optionally `description`, `hours`), all as text",
+                )),
+            }
+        }
+        out.push((key, kept));
+    }
+    out
+}
+
+fn parse_alerts(
+    value: serde_json::Value,
+    have_key: bool,
+    problems: &mut Vec<ClinicConfigError>,
+) -> Option<AlertSettings> {
+    let alerts = match serde_json::from_value::<AlertSettings>(value) {
+        Ok(alerts) => alerts,
+        Err(_) => {
+            problems.push(field(
+                "alerts".into(),
+                "is not valid; give {\"enabled\": true, \"inbox\": \"<your clinic's inbox id>\"} \
+                 and optionally \"relay\": \"https://…\"",
+            ));
+            return None;
+        }
+    };
+    if !hearth_sync::is_valid_vault_id(&alerts.inbox) {
+        problems.push(field(
+            "alerts.inbox".into(),
+            "is not an inbox id; use 16 to 64 characters of letters, digits, _ and -",
+        ));
+        return None;
+    }
+    if let Some(relay) = &alerts.relay {
+        let local = relay.starts_with("http://127.0.0.1") || relay.starts_with("http://localhost");
+        if !(relay.starts_with("https://") || local) {
+            problems.push(field(
+                "alerts.relay".into(),
+                "is not an https:// address; give the relay's base URL, e.g. https://relay.example.org",
+            ));
+            return None;
+        }
+    }
+    if alerts.enabled && !have_key {
+        problems.push(field(
+            "alerts.enabled".into(),
+            "is true but there is no valid `clinician_key`; alerts stay off until the key is added",
+        ));
+    }
+    Some(alerts)
 }
 
 #[cfg(test)]
@@ -169,5 +462,125 @@ mod tests {
             ClinicConfig::parse("{").unwrap_err(),
             ClinicConfigError::Syntax(_)
         ));
+    }
+
+    const KEY: &str = "PFascc5XAHyc-K_3IhEixrHCgpIpU3hw-1hhK01Jblg";
+
+    fn with_sections(sections: &str) -> String {
+        DEMO.replacen('{', &format!("{{{sections},"), 1)
+    }
+
+    #[test]
+    fn crisis_resources_are_ordered_by_locale() {
+        let json = with_sections(
+            r#""crisis_resources":{
+                "*":[{"name":"Clinic duty line","phone":"+1 555 010 0299"}],
+                "GB":[{"name":"Riverside UK out of hours","phone":"01632 960000","sms":"07700 900000"}],
+                "en-GB":[{"name":"NHS 111 (mental health option)","phone":"111"}],
+                "fr":[{"name":"Ligne de crise","url":"https://crise.example"}]}"#,
+        );
+        let config = ClinicConfig::parse(&json).unwrap();
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        let names = |locale| {
+            config
+                .resources_for(locale)
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names("en-GB"),
+            [
+                "NHS 111 (mental health option)",
+                "Riverside UK out of hours",
+                "Clinic duty line"
+            ]
+        );
+        assert_eq!(names("fr-FR"), ["Ligne de crise", "Clinic duty line"]);
+        assert_eq!(names("en-US"), ["Clinic duty line"]);
+        let uk = config.resources_for("en-GB")[1].links();
+        assert_eq!(uk[0].href, "tel:01632960000");
+        assert_eq!(uk[1].href, "sms:07700900000");
+    }
+
+    #[test]
+    fn a_bad_resource_is_left_out_and_reported_by_path() {
+        let json = with_sections(
+            r#""crisis_resources":{
+                "*":[{"name":"Good line","phone":"0800 000 000"},
+                     {"name":"No way to reach"},
+                     {"name":"Bad number","phone":"call us"},
+                     {"name":"Plain http","url":"http://x.example"},
+                     {"name":"","phone":"123"},
+                     {"name":"Typo","phnoe":"123"},
+                     42],
+                "en GB":[{"name":"x","phone":"123"}],
+                "US":"988"}"#,
+        );
+        let config = ClinicConfig::parse(&json).unwrap();
+        let names: Vec<_> = config
+            .resources_for("en-US")
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        assert_eq!(names, ["Good line"]);
+        let fields: Vec<String> = config
+            .problems
+            .iter()
+            .map(|p| match p {
+                ClinicConfigError::Field { field, .. } => field.clone(),
+                other => panic!("{other}"),
+            })
+            .collect();
+        for expected in 1..=6 {
+            let path = format!("crisis_resources.*[{expected}]");
+            assert!(fields.contains(&path), "{path} missing from {fields:?}");
+        }
+        assert!(fields.contains(&"crisis_resources.en GB".to_owned()));
+        assert!(fields.contains(&"crisis_resources.US".to_owned()));
+        assert_eq!(config.name, "Riverside Counselling");
+    }
+
+    #[test]
+    fn alerts_need_a_valid_inbox_and_key() {
+        let good = with_sections(&format!(
+            r#""alerts":{{"enabled":true,"inbox":"riverside-counselling-01"}},"clinician_key":"{KEY}""#
+        ));
+        let config = ClinicConfig::parse(&good).unwrap();
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        let (alerts, key) = config.alert_target().unwrap();
+        assert_eq!(alerts.inbox, "riverside-counselling-01");
+        assert_eq!(key.to_base64url(), KEY);
+
+        let cases = [
+            (good.replace(KEY, "not-a-key"), "clinician_key"),
+            (
+                good.replace("riverside-counselling-01", "short"),
+                "alerts.inbox",
+            ),
+            (
+                good.replace(r#""enabled":true"#, r#""enabled":"yes""#),
+                "alerts",
+            ),
+            (
+                good.replace(
+                    r#""enabled":true,"#,
+                    r#""enabled":true,"relay":"ftp://relay","#,
+                ),
+                "alerts.relay",
+            ),
+        ];
+        for (json, path) in cases {
+            let config = ClinicConfig::parse(&json).unwrap();
+            assert!(config.alert_target().is_none(), "{path}");
+            assert!(
+                config
+                    .problems
+                    .iter()
+                    .any(|p| matches!(p, ClinicConfigError::Field { field, .. } if field == path)),
+                "{path}: {:?}",
+                config.problems
+            );
+        }
     }
 }

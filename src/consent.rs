@@ -149,6 +149,10 @@ pub struct ConsentRecord {
     /// When they last changed their choice, if they did (RFC 3339, UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changed_at: Option<String>,
+    /// Whether the patient agreed that, in a crisis, they may choose to alert their clinician
+    /// (offered only when the clinic set alerts up). Nothing is ever sent without a tap.
+    #[serde(default)]
+    pub alerts: bool,
 }
 
 impl ConsentRecord {
@@ -159,6 +163,7 @@ impl ConsentRecord {
             choice,
             accepted_at: now.to_owned(),
             changed_at: None,
+            alerts: false,
         }
     }
 
@@ -258,7 +263,8 @@ mod tests {
         let json = store.get(CONSENT_KEY).unwrap().unwrap();
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         let keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
-        assert_eq!(keys, ["accepted_at", "choice", "consent_version"]);
+        assert_eq!(keys, ["accepted_at", "alerts", "choice", "consent_version"]);
+        assert_eq!(value["alerts"], false);
         assert_eq!(value["choice"], "human_clinician");
     }
 

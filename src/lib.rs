@@ -12,7 +12,9 @@
 //!
 //! - [`consent`]: the informed-consent step's content and the patient's choice of support
 //!   (AI-guided self-help, a human clinician, or both), with its versioned record.
-//! - [`clinic`]: the clinic's configuration (name, contact options) read from `clinic.json`.
+//! - [`clinic`]: the clinic's configuration read from `clinic.json` (name, contact options,
+//!   crisis contacts per locale, alert settings, the clinician's key), lenient where it must
+//!   be: a wrong optional entry is left out and named.
 //! - [`storage`]: the [`storage::KeyValueStore`] trait the app writes through, with an
 //!   in-memory implementation for tests and `localStorage` in the browser. Before a vault
 //!   exists only the consent choice — no free text, nothing about health — is kept there.
@@ -20,8 +22,12 @@
 //! - [`cssrs`]: the C-SSRS screener's questions, branching and triage (the crisis card
 //!   offers it); the Stanley–Brown safety plan is a screen, sealed in the vault.
 //! - [`nlu_protocol`], [`nlu_client`] and (in the browser) `nlu_worker`: on-device
-//!   understanding — the encoder and heads of `hearth-nlu` in their own Web Worker, with
-//!   the crisis rules also run on the UI thread so safety never waits for the model.
+//!   understanding — the crisis rules, encoder and heads of `hearth-nlu` in their own Web
+//!   Worker, which answers with the rules from its first moment so safety never waits for
+//!   the model.
+//! - [`chat`]: which of our written messages the assistant shows, safety first.
+//! - [`risk`]: the remembered risk state, the follow-up check, and the crisis alert a
+//!   patient may choose to send; [`inbox`] posts sealed alerts to the clinic's inbox.
 //! - [`components`]: the screens. [`components::App`] switches between them.
 //!
 //! Everything the assistant will say comes from content we wrote or clinicians configured,
@@ -30,13 +36,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod chat;
 pub mod clinic;
 pub mod components;
 pub mod consent;
 pub mod crisis;
 pub mod cssrs;
+pub mod inbox;
 pub mod nlu_client;
 pub mod nlu_protocol;
+pub mod risk;
 pub mod storage;
 pub mod vault_client;
 pub mod vault_service;

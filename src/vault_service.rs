@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
+use base64ct::Encoding;
 use hearth_vault::{
     DeviceId, Envelope, EnvelopeKind, EnvelopeMeta, Error as VaultError, ItemId, KdfParams,
     Passphrase, RecoveryKey, UnlockedVault, VaultHeader, VaultId,
@@ -114,6 +115,14 @@ pub enum Request {
         /// The kind.
         kind: RecordKind,
     },
+    /// Seal a crisis alert to the clinician's public key (HPKE, share kind `Alert`). Needs
+    /// no vault: the UI thread never handles the sealing itself.
+    SealAlert {
+        /// The clinician's public key (base64url, from `clinic.json`).
+        recipient: String,
+        /// The alert's JSON.
+        alert: String,
+    },
 }
 
 /// How strong a passphrase is, and what would make it stronger.
@@ -201,6 +210,13 @@ pub enum Response {
         records: Vec<Record>,
         /// How many stored records could not be opened (left in place).
         unreadable: usize,
+    },
+    /// Answer to [`Request::SealAlert`]: the share, ready for the clinic inbox.
+    Sealed {
+        /// The share's object name in the inbox (derived from its bytes).
+        name: String,
+        /// The share's bytes, base64url without padding.
+        share: String,
     },
     /// The request failed; nothing was changed.
     Failed(Failure),
@@ -331,6 +347,19 @@ fn fail(code: FailureCode, detail: impl Into<String>) -> Response {
     })
 }
 
+fn seal_alert(recipient: &str, alert: &str) -> Response {
+    let Ok(key) = hearth_vault::ClinicianPublicKey::from_base64url(recipient) else {
+        return fail(FailureCode::BadRequest, "the clinician key is not valid");
+    };
+    match hearth_vault::Share::seal(&key, hearth_vault::ShareKind::Alert, alert.as_bytes()) {
+        Ok(share) => Response::Sealed {
+            name: share.object_name(),
+            share: base64ct::Base64UrlUnpadded::encode_string(share.as_bytes()),
+        },
+        Err(err) => fail(FailureCode::BadRequest, err.to_string()),
+    }
+}
+
 fn storage_failed(err: StorageError) -> Response {
     fail(FailureCode::Storage, err.0)
 }
@@ -423,6 +452,7 @@ impl<S: EnvelopeStore> VaultService<S> {
                 },
                 Err(response) => response,
             },
+            Request::SealAlert { recipient, alert } => seal_alert(&recipient, &alert),
         }
     }
 
@@ -1221,5 +1251,45 @@ mod tests {
         });
         let json = serde_json::to_string(&response).unwrap();
         assert_eq!(serde_json::from_str::<Response>(&json).unwrap(), response);
+    }
+
+    /// The alert is sealed to the clinician's key (the worker needs no vault for it); only
+    /// that key opens it, and the sealed bytes do not contain the message.
+    #[test]
+    fn an_alert_seals_to_the_clinician_and_only_they_can_open_it() {
+        let mut vault = service();
+        let clinician = hearth_vault::ClinicianKeyPair::generate().unwrap();
+        let alert = r#"{"type":"crisis_alert","message":"Please call me as soon as you can."}"#;
+        let Response::Sealed { name, share } = ask(
+            &mut vault,
+            Request::SealAlert {
+                recipient: clinician.public_key().to_base64url(),
+                alert: alert.into(),
+            },
+        ) else {
+            panic!("not sealed");
+        };
+        let bytes = base64ct::Base64UrlUnpadded::decode_vec(&share).unwrap();
+        assert!(!bytes.windows(12).any(|w| w == b"Please call "));
+        let share = hearth_vault::Share::parse(&bytes).unwrap();
+        assert_eq!(share.kind(), hearth_vault::ShareKind::Alert);
+        assert_eq!(share.object_name(), name);
+        assert_eq!(clinician.open(&share).unwrap().as_bytes(), alert.as_bytes());
+        let other = hearth_vault::ClinicianKeyPair::generate().unwrap();
+        assert!(other.open(&share).is_err());
+        let refused = ask(
+            &mut vault,
+            Request::SealAlert {
+                recipient: "not a key".into(),
+                alert: alert.into(),
+            },
+        );
+        assert!(matches!(
+            refused,
+            Response::Failed(Failure {
+                code: FailureCode::BadRequest,
+                ..
+            })
+        ));
     }
 }

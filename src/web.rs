@@ -41,10 +41,13 @@ pub fn mount(
     let locale = web_sys::window()
         .and_then(|w| w.navigator().language())
         .unwrap_or_default();
+    let widget_origin = web_sys::Url::new(&assets_url)
+        .map(|u| u.origin())
+        .unwrap_or_default();
     let vault = Vault::worker(&format!("{assets_url}vault-worker.js"))?;
     let understanding = Understanding::worker(&format!("{assets_url}nlu-worker.js"));
     let handle = leptos::mount::mount_to(root, move || {
-        view! { <App store=Store::new(LocalStorage) vault=vault understanding=understanding clinic=clinic locale=locale /> }
+        view! { <App store=Store::new(LocalStorage) vault=vault understanding=understanding clinic=clinic locale=locale widget_origin=widget_origin /> }
     });
     // The widget lives as long as the page.
     handle.forget();

@@ -4,8 +4,8 @@ use super::heading::FocusOnNavigate;
 use super::state::{now_ms, AppState, PatientSettings, Screen};
 use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
 use super::{
-    ConsentStep, ContactPanel, CrisisPanel, Home, Journal, ModelStatusLine, SafetyPlanScreen,
-    Settings,
+    ChatScreen, ConsentStep, ContactPanel, CrisisPanel, Home, Journal, ModelStatusLine,
+    SafetyPlanScreen, Settings,
 };
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::consent::{ConsentRecord, SupportChoice};
@@ -41,6 +41,9 @@ pub fn App(
     /// The patient's locale (BCP 47, e.g. `en-GB`), used to order crisis lines.
     #[prop(into)]
     locale: String,
+    /// The widget's own origin, the default relay for crisis alerts.
+    #[prop(optional, into)]
+    widget_origin: String,
 ) -> impl IntoView {
     let (notice, pending) = match ConsentRecord::load(&*store) {
         Ok(record) => (None, record),
@@ -59,6 +62,11 @@ pub fn App(
         understanding,
         crisis_open: RwSignal::new(false),
         detected_risk: RwSignal::new(None),
+        risk_state: RwSignal::new(None),
+        follow_up_due: RwSignal::new(false),
+        clinic,
+        locale,
+        widget_origin,
     };
     provide_context(FocusOnNavigate(state.focus));
     state.start();
@@ -130,7 +138,6 @@ pub fn App(
             <Show when=move || crisis_open.get()>
                 <CrisisPanel
                     state=panel_state.clone()
-                    locale=locale.clone()
                     on_close=Callback::new(move |()| crisis_open.set(false))
                 />
             </Show>
@@ -171,18 +178,24 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
         .into_any(),
         (Screen::Journal, Some(_)) => view! { <Journal state=state.clone() /> }.into_any(),
         (Screen::SafetyPlan, Some(_)) => view! { <SafetyPlanScreen state=state.clone() /> }.into_any(),
+        (Screen::Chat, Some(_)) => view! { <ChatScreen state=state.clone() /> }.into_any(),
         (Screen::Settings, Some(record)) => {
             view! { <Settings state=state.clone() current=record.choice /> }.into_any()
         }
         _ => {
             let state = state.clone();
-            let on_done = Callback::new(move |choice: SupportChoice| {
-                let record = state.consent_for(choice);
+            let offered = {
+                let state = state.clone();
+                Signal::derive(move || state.alerts_offered())
+            };
+            let on_done = Callback::new(move |(choice, alerts): (SupportChoice, bool)| {
+                let mut record = state.consent_for(choice);
+                record.alerts = alerts;
                 state.save_consent(record);
                 let next = if state.unlocked.get_untracked() { Screen::Home } else { Screen::CreateVault };
                 state.go(next);
             });
-            view! { <ConsentStep on_done=on_done /> }.into_any()
+            view! { <ConsentStep on_done=on_done alerts_offered=offered /> }.into_any()
         }
     }
 }

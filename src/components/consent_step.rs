@@ -58,16 +58,24 @@ pub fn ChoicePicker(
 /// risks, and a real choice of support. Nothing AI-related runs before the patient agrees.
 #[component]
 pub fn ConsentStep(
-    /// Called with the patient's choice once they have read and agreed.
-    on_done: Callback<SupportChoice>,
+    /// Called with the patient's choice, and whether they agreed to crisis alerts, once they
+    /// have read and agreed.
+    on_done: Callback<(SupportChoice, bool)>,
+    /// Whether the clinic offers crisis alerts to the clinician (then the step asks).
+    #[prop(into)]
+    alerts_offered: Signal<bool>,
 ) -> impl IntoView {
     let understood = RwSignal::new(false);
+    let alerts = RwSignal::new(false);
     let selected = RwSignal::new(None::<SupportChoice>);
     let ready = move || understood.get() && selected.get().is_some();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let (true, Some(choice)) = (understood.get_untracked(), selected.get_untracked()) {
-            on_done.run(choice);
+            on_done.run((
+                choice,
+                alerts_offered.get_untracked() && alerts.get_untracked(),
+            ));
         }
     };
     view! {
@@ -91,11 +99,36 @@ pub fn ConsentStep(
                          and that it is not for emergencies."
                     </span>
                 </label>
+                <Show when=move || alerts_offered.get()>
+                    <AlertConsent checked=alerts />
+                </Show>
                 <p class="hint">"You can change your choice at any time in Settings."</p>
                 <button type="submit" class="button-primary" disabled=move || !ready()>
                     "Continue"
                 </button>
             </form>
         </section>
+    }
+}
+
+/// The optional agreement to crisis alerts: what it means, as a checkbox.
+#[component]
+pub fn AlertConsent(
+    /// Whether the patient agrees.
+    checked: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <label class="agree alerts-consent">
+            <input
+                type="checkbox"
+                prop:checked=move || checked.get()
+                on:change=move |ev| checked.set(event_target_checked(&ev))
+            />
+            <span>
+                "Optional: in a crisis, let me choose to send my clinician a short alert. It is \
+                 locked so only they can read it, and it is only ever sent when I tap \"Send \
+                 alert\". It is not an emergency service."
+            </span>
+        </label>
     }
 }

@@ -3,25 +3,28 @@ use leptos::task::spawn_local;
 
 use super::safety_plan::{load_plan, SafetyPlan, STEPS};
 use super::state::{AppState, Screen};
-use super::ScreenHeading;
+use super::{ClinicState, ScreenHeading};
+use crate::clinic::CrisisResource;
+use crate::consent::now_rfc3339;
 use crate::crisis::lines_for_locale;
 use crate::cssrs::Screener;
+use crate::risk::{Alert, AlertRecord, RiskSource, ALERT_MESSAGES};
+use crate::vault_service::{Request, Response};
 use hearth_nlu::Risk;
 
 /// The crisis card, reachable from every screen and opened by the crisis layer. Built into
-/// the widget: it needs no network and no model. It offers the lines for the patient's
-/// country, their safety plan (when the vault is open), "I'm safe right now" / "I need help
-/// now", and the C-SSRS screener.
+/// the widget: it needs no network and no model. It offers the clinic's own crisis contacts
+/// for the patient's locale, then the built-in lines for their country first, their safety
+/// plan (when the vault is open), "I'm safe right now" / "I need help now", the C-SSRS
+/// screener and, when the clinic set it up and the patient agreed, "alert my clinician".
 #[component]
 pub fn CrisisPanel(
-    /// Shared state (the vault, for the safety plan; the risk found, if any).
+    /// Shared state (the vault, for the safety plan; the risk found, if any; the clinic).
     state: AppState,
-    /// The patient's locale; lines for their country come first.
-    locale: String,
     /// Closes the panel.
     on_close: Callback<()>,
 ) -> impl IntoView {
-    let lines = lines_for_locale(&locale);
+    let lines = lines_for_locale(&state.locale);
     let emergency = lines.first().map(|l| l.emergency);
     let detected = state.detected_risk;
     // "I need help now", or a high result from the screener, turns the card urgent.
@@ -94,11 +97,25 @@ pub fn CrisisPanel(
             }).into_any(),
         }
     };
+    let clinic = state.clinic;
+    let locale = state.locale.clone();
+    let clinic_view = move || clinic_resources(&clinic.get(), &locale);
+    let alert_state = state.clone();
+    let alert_view = move || {
+        let state = alert_state.clone();
+        let high = urgent.get() || detected.get() == Some(Risk::High);
+        let agreed = state.consent.get().is_some_and(|c| c.alerts);
+        (high && agreed && state.unlocked.get() && state.alerts_offered())
+            .then(|| view! { <AlertOffer state=state /> })
+    };
+    let safe_state = state.clone();
+    let screener_state = state.clone();
     view! {
         <section class="panel crisis-panel" aria-labelledby="hearth-crisis-title">
             <ScreenHeading id="hearth-crisis-title" text="Get help now" />
             {because}
             {urgent_view}
+            {clinic_view}
             <p class="lead">
                 "If you might act on thoughts of harming yourself or someone else, or you are in \
                  danger, call your local emergency number now. These services are free and \
@@ -125,19 +142,23 @@ pub fn CrisisPanel(
                     })
                     .collect_view()}
             </ul>
+            {alert_view}
             {plan_view}
             <div class="crisis-choices">
                 <button type="button" class="button-crisis" on:click=move |_| urgent.set(true)>
                     "I need help now"
                 </button>
-                <button type="button" class="button-secondary" on:click=move |_| on_close.run(())>
+                <button type="button" class="button-secondary" on:click=move |_| {
+                    safe_state.mark_safe();
+                    on_close.run(());
+                }>
                     "I'm safe right now"
                 </button>
                 <button type="button" class="button-secondary" on:click=move |_| screening.set(Some(Screener::new()))>
                     "Answer six short questions"
                 </button>
             </div>
-            {move || screening.get().map(|s| view! { <ScreenerView screener=s screening=screening urgent=urgent /> })}
+            {move || screening.get().map(|s| view! { <ScreenerView state=screener_state.clone() screener=s screening=screening urgent=urgent /> })}
             <button type="button" class="button-secondary" on:click=move |_| on_close.run(())>
                 "Close"
             </button>
@@ -147,30 +168,47 @@ pub fn CrisisPanel(
 
 /// The C-SSRS screener inside the crisis card: one yes/no question at a time, then the
 /// triage in plain words (high also turns the card urgent).
+/// The answers are sealed in the vault (`{"type":"cssrs", …}`) and a positive triage raises
+/// the remembered risk state.
 #[component]
 fn ScreenerView(
+    state: AppState,
     screener: Screener,
     screening: RwSignal<Option<Screener>>,
     urgent: RwSignal<bool>,
 ) -> impl IntoView {
-    let answer = move |yes: bool| {
+    let answer = Callback::new(move |yes: bool| {
+        let mut completed = None;
         screening.update(|s| {
             if let Some(s) = s {
                 let _ = s.answer(yes);
-                if s.is_complete() && s.triage() == Risk::High {
-                    urgent.set(true);
+                if s.is_complete() {
+                    completed = Some(s.clone());
                 }
             }
-        })
-    };
+        });
+        if let Some(done) = completed {
+            let triage = done.triage();
+            if triage == Risk::High {
+                urgent.set(true);
+            }
+            state.raise_risk(triage, RiskSource::Screener);
+            if state.unlocked.get_untracked() {
+                let state = state.clone();
+                spawn_local(async move {
+                    state.save_entry(None, &ScreenerResult::of(&done)).await;
+                });
+            }
+        }
+    });
     let body = match screener.next() {
         Some(step) => view! {
             <p class="question-number">{format!("Question {} of 6", step.number())}</p>
             <p class="question" id="hearth-cssrs-q">{step.question()}</p>
             {step.examples().map(|e| view! { <p class="examples">{e}</p> })}
             <div class="answers" role="group" aria-labelledby="hearth-cssrs-q">
-                <button type="button" class="button-secondary" on:click=move |_| answer(true)>"Yes"</button>
-                <button type="button" class="button-secondary" on:click=move |_| answer(false)>"No"</button>
+                <button type="button" class="button-secondary" on:click=move |_| answer.run(true)>"Yes"</button>
+                <button type="button" class="button-secondary" on:click=move |_| answer.run(false)>"No"</button>
             </div>
         }
         .into_any(),
@@ -190,4 +228,272 @@ fn ScreenerView(
             {body}
         </section>
     }
+}
+
+/// C-SSRS answers as sealed in the vault.
+#[derive(serde::Serialize)]
+struct ScreenerResult {
+    #[serde(rename = "type")]
+    entry_type: &'static str,
+    /// `[question number, answer]` in the order asked.
+    answers: Vec<(u8, bool)>,
+    risk: Risk,
+    at: String,
+}
+
+impl ScreenerResult {
+    fn of(screener: &Screener) -> Self {
+        ScreenerResult {
+            entry_type: "cssrs",
+            answers: screener
+                .answers()
+                .iter()
+                .map(|(step, yes)| (step.number(), *yes))
+                .collect(),
+            risk: screener.triage(),
+            at: now_rfc3339(),
+        }
+    }
+}
+
+/// The clinic's own crisis contacts for the locale, and a discreet note when its
+/// configuration had mistakes (the built-in lines below always show).
+fn clinic_resources(clinic: &ClinicState, locale: &str) -> Option<AnyView> {
+    let (name, resources, problems): (String, Vec<CrisisResource>, Vec<String>) = match clinic {
+        ClinicState::Loaded(config) => (
+            config.name.clone(),
+            config.resources_for(locale).into_iter().cloned().collect(),
+            config.problems.iter().map(ToString::to_string).collect(),
+        ),
+        ClinicState::Failed(err) => ("your clinic".to_owned(), Vec::new(), vec![err.to_string()]),
+        ClinicState::Loading | ClinicState::None => return None,
+    };
+    let note = (!problems.is_empty()).then(|| {
+        view! {
+            <div class="config-problems">
+                <p>"Some of your clinic's settings could not be used, so they are not shown here. \
+                    The crisis lines below always work."</p>
+                <details>
+                    <summary>"Details for your clinic"</summary>
+                    <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                </details>
+            </div>
+        }
+    });
+    let list = (!resources.is_empty()).then(|| {
+        view! {
+            <section class="clinic-crisis" aria-labelledby="hearth-clinic-crisis-title">
+                <h3 id="hearth-clinic-crisis-title">{format!("From {name}")}</h3>
+                <ul class="crisis-lines">
+                    {resources.into_iter().map(|r| view! {
+                        <li class="crisis-line clinic-line">
+                            <h4>{r.name.clone()}</h4>
+                            {r.description.clone().map(|d| view! { <p>{d}</p> })}
+                            {r.hours.clone().map(|h| view! { <p class="hours">{h}</p> })}
+                            <p class="actions">
+                                {r.links().into_iter().map(|l| view! { <a class="call" href=l.href>{l.label}</a> }).collect_view()}
+                            </p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    Some(view! { {list} {note} }.into_any())
+}
+
+/// What became of an alert the patient sent.
+#[derive(Clone, PartialEq)]
+pub(super) enum AlertStatus {
+    Writing,
+    Sending,
+    Delivered(String),
+    Queued(String),
+    Failed(String),
+}
+
+/// "Alert my clinician": never sent without the patient's tap on "Send alert". The patient
+/// picks or writes the message; it is sealed to the clinician's key in the vault worker,
+/// kept in the vault until the relay confirms it, and dropped into the clinic's inbox.
+#[component]
+fn AlertOffer(state: AppState) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let chosen = RwSignal::new(ALERT_MESSAGES[0].to_owned());
+    let own = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let status = RwSignal::new(AlertStatus::Writing);
+    let send_state = state.clone();
+    let send = Callback::new(move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let message = match own.get_untracked().trim() {
+            "" => chosen.get_untracked(),
+            written => written.to_owned(),
+        };
+        let risk = send_state
+            .detected_risk
+            .get_untracked()
+            .unwrap_or(Risk::High)
+            .max(Risk::High);
+        let alert = match Alert::new(risk, &now_rfc3339(), &message, &from.get_untracked()) {
+            Ok(alert) => alert,
+            Err(err) => return status.set(AlertStatus::Failed(err.to_string())),
+        };
+        status.set(AlertStatus::Sending);
+        let state = send_state.clone();
+        spawn_local(async move {
+            status.set(send_alert(&state, alert).await);
+        });
+    });
+    view! {
+        <section class="card alert-offer" aria-labelledby="hearth-alert-title">
+            <h3 id="hearth-alert-title">"Alert my clinician"</h3>
+            <p>"You agreed that you could send your clinician a short alert. It is locked so only \
+                they can read it. It is not an emergency service: they see it when they next check."</p>
+            {move || match status.get() {
+                AlertStatus::Delivered(at) => view! {
+                    <p class="alert-status sent" role="status">{format!("Alert sent to your clinician at {at}.")}</p>
+                }.into_any(),
+                AlertStatus::Queued(why) => view! {
+                    <p class="alert-status queued" role="status">{format!("Your alert is saved on this device and will be sent: {why}.")}</p>
+                }.into_any(),
+                _ if !open.get() => view! {
+                    <button type="button" class="button-primary" on:click=move |_| open.set(true)>"Alert my clinician"</button>
+                }.into_any(),
+                current => view! {
+                    <form class="alert-form" on:submit=move |ev| send.run(ev)>
+                        <fieldset class="choices">
+                            <legend>"Message for your clinician"</legend>
+                            {ALERT_MESSAGES.iter().map(|m| view! {
+                                <label class="choice">
+                                    <input type="radio" name="hearth-alert-message" value=*m
+                                        prop:checked=move || chosen.get() == *m
+                                        on:change=move |_| chosen.set((*m).to_owned()) />
+                                    <span>{*m}</span>
+                                </label>
+                            }).collect_view()}
+                        </fieldset>
+                        <label class="field">
+                            <span>"Or write your own (optional)"</span>
+                            <textarea rows="2" prop:value=move || own.get() on:input=move |ev| own.set(event_target_value(&ev))></textarea>
+                        </label>
+                        <label class="field">
+                            <span>"Your name, as your clinic knows you (optional)"</span>
+                            <input type="text" autocomplete="name" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) />
+                        </label>
+                        {match current {
+                            AlertStatus::Failed(why) => Some(view! { <p class="field-error" role="alert">{why}</p> }),
+                            _ => None,
+                        }}
+                        <button type="submit" class="button-crisis" disabled=move || status.get() == AlertStatus::Sending>"Send alert"</button>
+                        <button type="button" class="button-secondary" on:click=move |_| open.set(false)>"Don't send"</button>
+                    </form>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Seals `alert`, keeps it in the vault, and posts it to the clinic inbox.
+async fn send_alert(state: &AppState, alert: Alert) -> AlertStatus {
+    let ClinicState::Loaded(config) = state.clinic.get_untracked() else {
+        return AlertStatus::Failed("your clinic's settings are not loaded".to_owned());
+    };
+    let Some((settings, key)) = config.alert_target() else {
+        return AlertStatus::Failed("your clinic has not set up alerts".to_owned());
+    };
+    let relay = settings
+        .relay
+        .clone()
+        .unwrap_or_else(|| state.widget_origin.clone());
+    let sealed = state
+        .vault
+        .call(Request::SealAlert {
+            recipient: key.to_base64url(),
+            alert: alert.to_json(),
+        })
+        .await;
+    let Response::Sealed { name, share } = sealed else {
+        return AlertStatus::Failed(
+            "the alert could not be locked; please phone your clinic instead".to_owned(),
+        );
+    };
+    let mut record = AlertRecord {
+        entry_type: "alert_sent".to_owned(),
+        alert,
+        name,
+        sealed: Some(share),
+        delivered_at: None,
+    };
+    let Some(saved) = state.save_entry(None, &record).await else {
+        return AlertStatus::Failed("it could not be saved on this device".to_owned());
+    };
+    deliver(state, &relay, &settings.inbox, saved.id, &mut record).await
+}
+
+/// Posts a kept alert to the inbox and records the delivery (dropping the sealed copy).
+pub(super) async fn deliver(
+    state: &AppState,
+    relay: &str,
+    inbox: &str,
+    id: String,
+    record: &mut AlertRecord,
+) -> AlertStatus {
+    use base64ct::Encoding;
+    let Some(bytes) = record
+        .sealed
+        .as_deref()
+        .and_then(|s| base64ct::Base64UrlUnpadded::decode_vec(s).ok())
+    else {
+        return AlertStatus::Failed("the saved alert is damaged".to_owned());
+    };
+    match crate::inbox::post(relay, inbox, &record.name, &bytes).await {
+        Ok(()) => {
+            let at = now_rfc3339();
+            record.delivered_at = Some(at.clone());
+            record.sealed = None;
+            state.save_entry(Some(id), record).await;
+            AlertStatus::Delivered(local_time(&at, &state.locale))
+        }
+        Err(err) => AlertStatus::Queued(err.to_string()),
+    }
+}
+
+/// Sends the alerts still waiting on this device (after an unlock): each was sealed and
+/// kept when the patient tapped "Send alert" but the inbox could not be reached then.
+pub(super) async fn send_queued_alerts(state: &AppState) {
+    let ClinicState::Loaded(config) = state.clinic.get_untracked() else {
+        return;
+    };
+    let Some((settings, _)) = config.alert_target() else {
+        return;
+    };
+    let relay = settings
+        .relay
+        .clone()
+        .unwrap_or_else(|| state.widget_origin.clone());
+    for (id, mut record) in state.entries_of::<AlertRecord>("alert_sent").await {
+        if record.delivered_at.is_none() && record.sealed.is_some() {
+            deliver(state, &relay, &settings.inbox, id, &mut record).await;
+        }
+    }
+}
+
+/// `at` (RFC 3339) as the patient's local time of day, e.g. "14:05" or "2:05 PM".
+fn local_time(at: &str, locale: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(at));
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"hour".into(), &"numeric".into());
+        let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+        let text: String = date
+            .to_locale_time_string_with_options(locale, &options)
+            .into();
+        if !text.is_empty() && text != "Invalid Date" {
+            return text;
+        }
+    }
+    let _ = locale;
+    at.get(11..16)
+        .map_or_else(|| at.to_owned(), |t| format!("{t} UTC"))
 }

@@ -4,6 +4,7 @@ use super::contact::ContactOptions;
 use super::state::{AppState, Screen};
 use super::{ClinicState, ScreenHeading};
 use crate::consent::ConsentRecord;
+use crate::risk::FollowUpAnswer;
 
 /// The home screen for the patient's chosen kind of support.
 #[component]
@@ -20,9 +21,12 @@ pub fn Home(
     let choice = record.choice;
     let journal_state = state.clone();
     let plan_state = state.clone();
+    let chat_state = state.clone();
+    let follow_state = state.clone();
     view! {
         <section class="screen home" aria-labelledby="hearth-home-title">
             <ScreenHeading id="hearth-home-title" text="Welcome" />
+            <FollowUpCheck state=follow_state />
             <p class="chosen">
                 "You chose: " <strong class="chosen-path">{choice.title()}</strong> ". "
                 {choice.description()}
@@ -48,9 +52,14 @@ pub fn Home(
                                  exercises your clinic has chosen, and it will always tell you \
                                  when a person would be better placed to help."
                             </p>
-                            <button type="button" class="button-secondary" on:click=move |_| on_contact.run(())>
-                                "I'd rather talk to a person"
-                            </button>
+                            <div class="home-actions">
+                                <button type="button" class="button-primary" on:click=move |_| chat_state.go(Screen::Chat)>
+                                    "Talk with the assistant"
+                                </button>
+                                <button type="button" class="button-secondary" on:click=move |_| on_contact.run(())>
+                                    "I'd rather talk to a person"
+                                </button>
+                            </div>
                         </section>
                     }
                 })}
@@ -66,5 +75,50 @@ pub fn Home(
                 </button>
             </nav>
         </section>
+    }
+}
+
+/// The gentle check that opens a visit after a crisis was detected (and not yet closed by
+/// the patient saying things are better).
+#[component]
+fn FollowUpCheck(
+    /// Shared state.
+    state: AppState,
+) -> impl IntoView {
+    let answered = RwSignal::new(None::<FollowUpAnswer>);
+    let due = state.follow_up_due;
+    move || {
+        let plan_state = state.clone();
+        let state = state.clone();
+        let answer = Callback::new(move |a: FollowUpAnswer| {
+            answered.set(Some(a));
+            state.answer_follow_up(a);
+        });
+        match answered.get() {
+            None if due.get() => Some(view! {
+                <section class="card follow-up" aria-labelledby="hearth-follow-up-title">
+                    <h3 id="hearth-follow-up-title">"Checking in"</h3>
+                    <p>"Last time, things sounded really hard. How are you feeling today, compared with then?"</p>
+                    <div class="answers" role="group" aria-labelledby="hearth-follow-up-title">
+                        <button type="button" class="button-secondary" on:click=move |_| answer.run(FollowUpAnswer::Better)>"A bit better"</button>
+                        <button type="button" class="button-secondary" on:click=move |_| answer.run(FollowUpAnswer::Same)>"About the same"</button>
+                        <button type="button" class="button-secondary" on:click=move |_| answer.run(FollowUpAnswer::Worse)>"Worse"</button>
+                    </div>
+                </section>
+            }.into_any()),
+            Some(FollowUpAnswer::Better) => Some(view! {
+                <p class="follow-up-answer" role="status">"I'm glad to hear that. Your safety plan and the crisis lines are always here if you need them."</p>
+            }.into_any()),
+            Some(FollowUpAnswer::Same) => Some(view! {
+                <div class="follow-up-answer" role="status">
+                    <p>"Thank you for telling me. It may help to look at your safety plan, or to tell your clinician how things are."</p>
+                    <button type="button" class="button-secondary" on:click=move |_| plan_state.go(Screen::SafetyPlan)>"Open my safety plan"</button>
+                </div>
+            }.into_any()),
+            Some(FollowUpAnswer::Worse) => Some(view! {
+                <p class="follow-up-answer" role="status">"I'm sorry it's harder. The crisis options are open above: please reach a person now."</p>
+            }.into_any()),
+            None => None,
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! between them; each screen lives in its own file.
 
 mod app;
+mod chat;
 mod consent_step;
 mod contact;
 mod crisis_panel;
@@ -15,7 +16,8 @@ mod state;
 mod vault_screens;
 
 pub use app::{App, ClinicState};
-pub use consent_step::{ChoicePicker, ConsentStep, ConsentText};
+pub use chat::ChatScreen;
+pub use consent_step::{AlertConsent, ChoicePicker, ConsentStep, ConsentText};
 pub use contact::ContactPanel;
 pub use crisis_panel::CrisisPanel;
 pub use heading::ScreenHeading;

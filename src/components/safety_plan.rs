@@ -38,21 +38,11 @@ impl SafetyPlan {
 
 /// Loads the safety plan: its record id (to update it) and the plan, if there is one.
 pub async fn load_plan(state: &AppState) -> Option<(String, SafetyPlan)> {
-    let response = state
-        .vault
-        .call(Request::List {
-            kind: RecordKind::Entry,
-        })
-        .await;
-    let Response::Records { records, .. } = response else {
-        return None;
-    };
-    records.into_iter().find_map(|r| {
-        serde_json::from_str::<SafetyPlan>(&r.body)
-            .ok()
-            .filter(|p| p.entry_type == "safety_plan")
-            .map(|p| (r.id, p))
-    })
+    state
+        .entries_of::<SafetyPlan>("safety_plan")
+        .await
+        .into_iter()
+        .next()
 }
 
 /// The safety plan screen: six steps the patient fills in and edits; sealed in the vault.

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::state::{AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
 use super::vault_screens::{ChangePassphrase, EraseVault};
-use super::{ChoicePicker, ConsentText, ScreenHeading};
+use super::{AlertConsent, ChoicePicker, ConsentText, ScreenHeading};
 use crate::consent::SupportChoice;
 
 /// Settings: the choice of support, auto-lock, the passphrase, rereading the consent text,
@@ -33,6 +33,21 @@ pub fn Settings(
     };
     let withdraw_state = state.clone();
     let back_state = state.clone();
+    let alerts_state = state.clone();
+    let alerts = RwSignal::new(state.consent.get_untracked().is_some_and(|c| c.alerts));
+    Effect::new(move |first: Option<()>| {
+        let agreed = alerts.get();
+        if first.is_some() {
+            if let Some(mut record) = alerts_state.consent.get_untracked() {
+                record.alerts = agreed;
+                alerts_state.save_consent(record);
+            }
+        }
+    });
+    let offered = {
+        let state = state.clone();
+        move || state.alerts_offered()
+    };
     view! {
         <section class="screen settings" aria-labelledby="hearth-settings-title">
             <ScreenHeading id="hearth-settings-title" text="Settings" />
@@ -58,6 +73,12 @@ pub fn Settings(
                     </select>
                 </label>
             </section>
+            <Show when=offered.clone()>
+                <section class="card" aria-labelledby="hearth-alerts-title">
+                    <h3 id="hearth-alerts-title">"Crisis alerts to your clinician"</h3>
+                    <AlertConsent checked=alerts />
+                </section>
+            </Show>
             <ChangePassphrase state=state.clone() />
             <details class="consent-again">
                 <summary>"What the assistant is, and what it can't do"</summary>

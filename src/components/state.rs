@@ -4,12 +4,14 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::ClinicState;
 use crate::consent::{now_rfc3339, ConsentRecord};
 use crate::nlu_client::Understanding;
+use crate::risk::{FollowUpAnswer, RiskSource, RiskState, RISK_STATE_TYPE};
 use crate::storage::Store;
 use crate::vault_client::Vault;
-use crate::vault_service::{FailureCode, RecordKind, Request, Response};
-use hearth_nlu::Risk;
+use crate::vault_service::{FailureCode, Record, RecordKind, Request, Response};
+use hearth_nlu::{Decision, Risk};
 
 /// Where the patient is in the widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,8 @@ pub enum Screen {
     Journal,
     /// The patient's safety plan.
     SafetyPlan,
+    /// A conversation with the automated assistant.
+    Chat,
     /// Settings.
     Settings,
 }
@@ -86,33 +90,187 @@ pub struct AppState {
     pub crisis_open: RwSignal<bool>,
     /// The risk the crisis layer last found in the patient's words, if any.
     pub detected_risk: RwSignal<Option<Risk>>,
+    /// The remembered risk state (from the vault) and its record id once saved.
+    pub risk_state: RwSignal<Option<(Option<String>, RiskState)>>,
+    /// Whether this visit should open with the gentle follow-up check.
+    pub follow_up_due: RwSignal<bool>,
+    /// The clinic's configuration.
+    pub clinic: Signal<ClinicState>,
+    /// The patient's locale (BCP 47), for crisis contacts.
+    pub locale: String,
+    /// The widget's own origin (`https://…`): the default relay for alerts.
+    pub widget_origin: String,
 }
 
 impl AppState {
     /// Runs the crisis layer over text the patient is about to save or send (in the
-    /// understanding worker: rules at once, the model layers once loaded). Any crisis level
-    /// opens the crisis card; the highest level found is kept. If the worker is not running
-    /// the patient is told that automatic checks are off.
+    /// understanding worker: rules at once, the model layers once loaded) and returns its
+    /// reading. Any crisis level opens the crisis card and raises the remembered risk state.
+    /// If the worker is not running the patient is told that automatic checks are off.
+    pub async fn assess(&self, text: &str) -> Option<Decision> {
+        let decision = self.understanding.classify(text).await;
+        match &decision {
+            Some(decision) => self.raise_risk(decision.risk_level(), RiskSource::Message),
+            None => self.notice.set(Some(
+                "Hearth's automatic safety check isn't running in this browser. If you \
+                 need help now, use \"Crisis help\" at the top."
+                    .to_owned(),
+            )),
+        }
+        decision
+    }
+
+    /// [`AppState::assess`] without waiting for the answer (the journal's save).
     pub fn check_text(&self, text: &str) {
-        let (open, detected, notice) = (self.crisis_open, self.detected_risk, self.notice);
-        let understanding = self.understanding.clone();
+        let state = self.clone();
         let text = text.to_owned();
-        leptos::task::spawn_local(async move {
-            match understanding.classify(&text).await {
-                Some(decision) => {
-                    let risk = decision.risk_level();
-                    if risk.is_crisis() {
-                        detected.update(|d| *d = Some(d.map_or(risk, |was| was.max(risk))));
-                        open.set(true);
-                    }
-                }
-                None => notice.set(Some(
-                    "Hearth's automatic safety check isn't running in this browser. If you \
-                     need help now, use \"Crisis help\" at the top."
-                        .to_owned(),
-                )),
+        spawn_local(async move {
+            state.assess(&text).await;
+        });
+    }
+
+    /// A crisis level was found (by the crisis layer or the screener): open the card, keep
+    /// the highest level for this visit, and seal the raised risk state in the vault.
+    pub fn raise_risk(&self, risk: Risk, source: RiskSource) {
+        if !risk.is_crisis() {
+            return;
+        }
+        self.detected_risk
+            .update(|d| *d = Some(d.map_or(risk, |was| was.max(risk))));
+        self.crisis_open.set(true);
+        if !self.unlocked.get_untracked() {
+            return;
+        }
+        let previous = self.risk_state.get_untracked();
+        let Some(raised) = RiskState::raised(
+            previous.as_ref().map(|(_, s)| s),
+            risk,
+            source,
+            &now_rfc3339(),
+        ) else {
+            return;
+        };
+        let id = previous.and_then(|(id, _)| id);
+        self.save_risk_state(id, raised);
+    }
+
+    /// "I'm safe right now": recorded with the risk state (which stays open for the next
+    /// visit's check); the assistant resumes its normal flow.
+    pub fn mark_safe(&self) {
+        if let Some((id, mut current)) = self.risk_state.get_untracked() {
+            current.mark_safe(&now_rfc3339());
+            self.save_risk_state(id, current);
+        }
+    }
+
+    /// Records the answer to the follow-up check; "worse" opens the crisis card.
+    pub fn answer_follow_up(&self, answer: FollowUpAnswer) {
+        self.follow_up_due.set(false);
+        if let Some((id, mut current)) = self.risk_state.get_untracked() {
+            current.answer_follow_up(answer, &now_rfc3339());
+            self.save_risk_state(id, current);
+        }
+        if answer == FollowUpAnswer::Worse {
+            self.crisis_open.set(true);
+        }
+    }
+
+    /// Whether the clinic offers crisis alerts (alerts enabled, with a valid inbox and key).
+    pub fn alerts_offered(&self) -> bool {
+        matches!(self.clinic.get(), ClinicState::Loaded(config) if config.alert_target().is_some())
+    }
+
+    /// Whether the assistant's normal flow is stopped: a moderate or high risk is open and
+    /// the patient has not said they are safe right now since it was raised.
+    pub fn flow_stopped(&self) -> bool {
+        self.risk_state
+            .get_untracked()
+            .is_some_and(|(_, s)| !s.closed && s.risk.stops_normal_flow() && s.safe_at.is_none())
+    }
+
+    fn save_risk_state(&self, id: Option<String>, risk_state: RiskState) {
+        self.risk_state.set(Some((id.clone(), risk_state.clone())));
+        let state = self.clone();
+        spawn_local(async move {
+            if let Some(record) = state.save_entry(id, &risk_state).await {
+                state
+                    .risk_state
+                    .update(|r| *r = r.take().map(|(_, s)| (Some(record.id), s)));
             }
         });
+    }
+
+    /// Every entry in the vault (latest versions), or nothing if the vault can't be read
+    /// (the failure is shown).
+    pub async fn entries(&self) -> Vec<Record> {
+        match self
+            .vault
+            .call(Request::List {
+                kind: RecordKind::Entry,
+            })
+            .await
+        {
+            Response::Records { records, .. } => records,
+            other => {
+                self.report(&other);
+                Vec::new()
+            }
+        }
+    }
+
+    /// The entries whose JSON `type` is `entry_type`, with their record ids.
+    pub async fn entries_of<T: serde::de::DeserializeOwned>(
+        &self,
+        entry_type: &str,
+    ) -> Vec<(String, T)> {
+        self.entries()
+            .await
+            .into_iter()
+            .filter(|r| {
+                serde_json::from_str::<serde_json::Value>(&r.body)
+                    .ok()
+                    .is_some_and(|v| v.get("type").and_then(|t| t.as_str()) == Some(entry_type))
+            })
+            .filter_map(|r| serde_json::from_str(&r.body).ok().map(|v| (r.id, v)))
+            .collect()
+    }
+
+    /// Seals `value` as an entry (a new version of `id`, or a new entry). Returns the saved
+    /// record, or `None` after telling the patient what went wrong.
+    pub async fn save_entry<T: serde::Serialize>(
+        &self,
+        id: Option<String>,
+        value: &T,
+    ) -> Option<Record> {
+        let body = serde_json::to_string(value).ok()?;
+        match self
+            .vault
+            .call(Request::Put {
+                kind: RecordKind::Entry,
+                id,
+                body,
+            })
+            .await
+        {
+            Response::Saved(record) => Some(record),
+            other => {
+                self.report(&other);
+                None
+            }
+        }
+    }
+
+    /// Loads the remembered risk state after unlock and decides whether this visit opens
+    /// with the follow-up check.
+    async fn load_risk_state(&self) {
+        let latest = self
+            .entries_of::<RiskState>(RISK_STATE_TYPE)
+            .await
+            .into_iter()
+            .max_by(|a, b| a.1.detected_at.cmp(&b.1.detected_at));
+        self.follow_up_due
+            .set(latest.as_ref().is_some_and(|(_, s)| s.needs_follow_up()));
+        self.risk_state.set(latest.map(|(id, s)| (Some(id), s)));
     }
 }
 
@@ -318,6 +476,9 @@ impl AppState {
                 self.settings.set(settings);
             }
         }
+        self.load_risk_state().await;
+        let queued = self.clone();
+        spawn_local(async move { super::crisis_panel::send_queued_alerts(&queued).await });
         let home = consent.is_some();
         self.consent.set(consent);
         self.go(if home { Screen::Home } else { Screen::Consent });
@@ -329,6 +490,7 @@ impl AppState {
         self.unlocked.set(false);
         self.consent.set(None);
         self.settings.set(PatientSettings::default());
+        self.forget_risk();
         self.go(Screen::Consent);
     }
 
@@ -341,7 +503,16 @@ impl AppState {
         self.unlocked.set(false);
         self.consent.set(None);
         self.settings.set(PatientSettings::default());
+        self.forget_risk();
         self.go(Screen::Unlock);
+    }
+
+    /// Forgets what this visit knew about risk (on lock: the next person at this device
+    /// must not see it).
+    fn forget_risk(&self) {
+        self.detected_risk.set(None);
+        self.risk_state.set(None);
+        self.follow_up_due.set(false);
     }
 
     /// A consent record for `choice`, keeping the original time if one exists.

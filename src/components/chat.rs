@@ -1,0 +1,165 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::state::{AppState, Screen};
+use super::ScreenHeading;
+use crate::chat::{reply, ChatMessage, Speaker, CHAT_TYPE};
+use crate::consent::now_rfc3339;
+
+/// The longest chat message, in characters (longer text belongs in the journal).
+const MAX_CHARS: usize = 4_000;
+
+/// A conversation with the automated assistant. Every message the patient sends passes
+/// through the crisis layer before the assistant answers; the answer is one of the messages
+/// we wrote (see [`crate::chat`]), marked as automated. Messages are sealed in the vault.
+/// "New conversation" starts afresh but does not reset the remembered risk.
+#[component]
+pub fn ChatScreen(
+    /// Shared state.
+    state: AppState,
+) -> impl IntoView {
+    let messages = RwSignal::new(Vec::<ChatMessage>::new());
+    let conversation = RwSignal::new(now_rfc3339());
+    let draft = RwSignal::new(String::new());
+    let waiting = RwSignal::new(false);
+    let problem = RwSignal::new(None::<&'static str>);
+    {
+        let state = state.clone();
+        spawn_local(async move {
+            let mut all: Vec<ChatMessage> = state
+                .entries_of::<ChatMessage>(CHAT_TYPE)
+                .await
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect();
+            if let Some(latest) = all.iter().map(|m| m.conversation.clone()).max() {
+                all.retain(|m| m.conversation == latest);
+                all.sort_by_key(|m| m.seq);
+                conversation.set(latest);
+                messages.set(all);
+            }
+        });
+    }
+    let send_state = state.clone();
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = draft.get_untracked().trim().to_owned();
+        if text.is_empty() || waiting.get_untracked() {
+            return;
+        }
+        if text.chars().count() > MAX_CHARS {
+            problem.set(Some(
+                "That's a long message for a chat. Please shorten it, or write it in your journal.",
+            ));
+            return;
+        }
+        problem.set(None);
+        waiting.set(true);
+        let state = send_state.clone();
+        let talk = conversation.get_untracked();
+        let message = move |speaker, text: String, seq| ChatMessage {
+            entry_type: CHAT_TYPE.to_owned(),
+            conversation: talk.clone(),
+            seq,
+            speaker,
+            text,
+            at: now_rfc3339(),
+        };
+        let seq = messages.with_untracked(|m| m.last().map_or(0, |l| l.seq + 1));
+        let mine = message(Speaker::Patient, text.clone(), seq);
+        messages.update(|m| m.push(mine.clone()));
+        spawn_local(async move {
+            // The crisis layer reads the message before the assistant says anything.
+            let decision = state.assess(&text).await;
+            let answer = reply(decision.as_ref(), state.flow_stopped());
+            let theirs = message(Speaker::Assistant, answer.text.to_owned(), seq + 1);
+            messages.update(|m| m.push(theirs.clone()));
+            waiting.set(false);
+            // The draft is cleared only once the patient's message is safely stored.
+            if state.save_entry(None, &mine).await.is_some() {
+                draft.set(String::new());
+            }
+            state.save_entry(None, &theirs).await;
+        });
+    };
+    let stopped_state = state.clone();
+    let banner = move || {
+        let _ = stopped_state.risk_state.get();
+        stopped_state.flow_stopped().then(|| {
+            let open = stopped_state.crisis_open;
+            view! {
+                <p class="stopped" role="status">
+                    "Earlier you shared something serious, so the assistant is paused. When you \
+                     are safe right now, say so in the crisis options. "
+                    <button type="button" class="button-crisis" on:click=move |_| open.set(true)>
+                        "Open crisis help"
+                    </button>
+                </p>
+            }
+        })
+    };
+    let back_state = state.clone();
+    // Keep the newest message in view.
+    let log = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        messages.track();
+        if let Some(el) = log.get() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+    view! {
+        <section class="screen chat" aria-labelledby="hearth-chat-title">
+            <ScreenHeading id="hearth-chat-title" text="Talk with the assistant" />
+            <p class="automated-note">
+                "You are talking with automated software, not a person. Everything it says was \
+                 written in advance by people; it picks a message by reading your words on this \
+                 device."
+            </p>
+            {banner}
+            // A focusable log (it scrolls) around a plain list, so screen readers hear new
+            // messages and keyboard users can scroll back.
+            <div node_ref=log class="chat-log" role="log" aria-live="polite" aria-label="Conversation" tabindex="0">
+            <ol class="messages">
+                <For each=move || messages.get() key=|m| (m.conversation.clone(), m.seq) let:m>
+                    {match m.speaker {
+                        Speaker::Patient => view! {
+                            <li class="message patient"><span class="who">"You"</span><p>{m.text}</p></li>
+                        }.into_any(),
+                        Speaker::Assistant => view! {
+                            <li class="message assistant">
+                                <span class="who automated">"Automated message"</span>
+                                <p>{m.text}</p>
+                            </li>
+                        }.into_any(),
+                    }}
+                </For>
+            </ol>
+            </div>
+            <form class="chat-form" on:submit=send>
+                <label class="field">
+                    <span>"Your message"</span>
+                    <textarea
+                        rows="3"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                    ></textarea>
+                </label>
+                {move || problem.get().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
+                <button type="submit" class="button-primary" disabled=move || waiting.get()>
+                    {move || if waiting.get() { "Reading…" } else { "Send" }}
+                </button>
+            </form>
+            <div class="chat-actions">
+                <button type="button" class="button-secondary" on:click=move |_| {
+                    conversation.set(now_rfc3339());
+                    messages.set(Vec::new());
+                }>
+                    "New conversation"
+                </button>
+                <button type="button" class="button-secondary" on:click=move |_| back_state.go(Screen::Home)>
+                    "Back"
+                </button>
+            </div>
+        </section>
+    }
+}
