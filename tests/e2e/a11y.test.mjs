@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { BASE, completeConsent, createVault, launch } from "./browser.mjs";
+import { BASE, completeConsent, createVault, launch, unlock } from "./browser.mjs";
 
 const require = createRequire(import.meta.url);
 let browser;
@@ -33,7 +33,7 @@ async function violations(page) {
   return result.problems;
 }
 
-test("the consent step, vault creation, home, journal, settings, the crisis card, the screener and the safety plan pass axe", async () => {
+test("the consent step, vault creation, home, journal, settings, the crisis card, the screener, the safety plan, the chat and the follow-up check pass axe", async () => {
   const context = await browser.newContext({ bypassCSP: true, locale: "en-US" });
   const page = await context.newPage();
   await page.goto(BASE);
@@ -61,6 +61,21 @@ test("the consent step, vault creation, home, journal, settings, the crisis card
   await page.getByRole("button", { name: "My safety plan" }).click();
   await page.getByRole("heading", { name: "My safety plan" }).waitFor();
   found.safetyPlan = await violations(page);
+  await page.getByRole("button", { name: "Back" }).click();
+  await page.getByRole("button", { name: "Talk with the assistant" }).click();
+  await page.getByLabel("Your message").fill("I've had a long week at work");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.locator(".message.assistant").first().waitFor();
+  found.chat = await violations(page);
+  await page.getByLabel("Your message").fill("I keep having thoughts about killing myself");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await page.locator(".message.assistant").nth(1).waitFor();
+  await page.locator(".stopped").waitFor();
+  found.chatStopped = await violations(page);
+  await page.reload();
+  await unlock(page);
+  await page.getByRole("heading", { name: "Checking in" }).waitFor();
+  found.followUp = await violations(page);
   assert.deepEqual(found, {
     consent: [],
     create: [],
@@ -70,6 +85,9 @@ test("the consent step, vault creation, home, journal, settings, the crisis card
     crisis: [],
     screener: [],
     safetyPlan: [],
+    chat: [],
+    chatStopped: [],
+    followUp: [],
   });
   await context.close();
 });

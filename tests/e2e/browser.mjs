@@ -85,3 +85,34 @@ export async function unlock(page, passphrase = PASSPHRASE) {
   await page.getByRole("button", { name: "Unlock" }).click();
   await page.getByRole("heading", { name: "Welcome", exact: true }).waitFor({ timeout: 60_000 });
 }
+
+/** Every sealed envelope in the vault's IndexedDB store, decoded as Latin-1 and joined (to
+ * search for plaintext that must not be there). */
+export async function storedEnvelopes(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open("hearth-vault");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const all = await new Promise((resolve) => {
+      const request = db.transaction("envelopes").objectStore("envelopes").getAll();
+      request.onsuccess = () => resolve(request.result);
+    });
+    return all.map((bytes) => new TextDecoder("latin1").decode(bytes)).join("");
+  });
+}
+
+/** The patient page with every model file request failing (rules only), after consent
+ * (AI-guided self-help) and a new vault, once the widget says the model is unavailable. */
+export async function openWithModelBlocked(browser) {
+  const opened = await open(browser, "/patient/");
+  await opened.context.route("**/model/**", (route) => route.abort());
+  await opened.page.reload();
+  await completeConsent(opened.page, "AI-guided self-help");
+  await createVault(opened.page);
+  await opened.page
+    .getByText("On-device understanding isn't available right now")
+    .waitFor({ timeout: 30_000 });
+  return opened;
+}

@@ -62,7 +62,8 @@ test("the choice is kept across reloads, moves into the vault, and can be change
   const stored = await page.evaluate(() => ({ ...localStorage }));
   assert.deepEqual(Object.keys(stored), ["hearth.consent"]);
   const record = JSON.parse(stored["hearth.consent"]);
-  assert.deepEqual(Object.keys(record).sort(), ["accepted_at", "choice", "consent_version"]);
+  assert.deepEqual(Object.keys(record).sort(), ["accepted_at", "alerts", "choice", "consent_version"]);
+  assert.equal(record.alerts, false, "the demo clinic offers no alerts");
   assert.equal(record.choice, "both");
 
   // Once the vault exists the receipt lives in it, encrypted, and localStorage is empty.
@@ -127,7 +128,10 @@ test("crisis help is one tap away before consent, with lines for the patient's c
   await consentHeading(page).waitFor();
   await page.getByRole("button", { name: "Crisis help" }).click();
   await page.getByRole("heading", { name: "Get help now" }).waitFor();
-  const first = page.locator(".crisis-line").first();
+  // The demo clinic's own line for everyone comes first, then the built-in lines, the
+  // patient's country first.
+  await page.locator(".clinic-line").getByText("Riverside out-of-hours line").waitFor();
+  const first = page.locator(".crisis-line:not(.clinic-line)").first();
   assert.equal(await first.locator("h3").innerText(), "Australia");
   assert.equal(await page.getByRole("link", { name: "Call 13 11 14" }).getAttribute("href"), "tel:131114");
   assert.equal(await page.getByRole("link", { name: "Call 988" }).first().getAttribute("href"), "tel:988");

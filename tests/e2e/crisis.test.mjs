@@ -1,12 +1,24 @@
 // The crisis card in real Chromium: the safety plan is sealed in the vault and survives
 // lock/unlock, the card shows it, the C-SSRS screener branches and triages, "I need help
-// now" turns the card urgent, and journal entries open the card within a second for 32
-// crisis messages and never for 32 everyday ones, online and offline.
+// now" turns the card urgent, and chat messages and journal entries open the card within a
+// second for 32 crisis messages and never for 32 everyday ones, online and offline, and
+// with the model blocked (rules only) for the explicit and coded ones. The risk found
+// survives a new conversation and a new visit, which opens with a follow-up check.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, completeConsent, createVault, launch, open, unlock } from "./browser.mjs";
+import {
+  ARTIFACTS,
+  completeConsent,
+  createVault,
+  foreignRequests,
+  launch,
+  open,
+  openWithModelBlocked,
+  storedEnvelopes,
+  unlock,
+} from "./browser.mjs";
 
 let browser;
 before(async () => {
@@ -29,18 +41,7 @@ test("the safety plan is encrypted, survives lock/unlock and shows in the crisis
   await page.getByRole("button", { name: "Save my plan" }).click();
   await page.getByText("Saved.", { exact: true }).waitFor();
   // Nothing readable in IndexedDB.
-  const stored = await page.evaluate(async () => {
-    const db = await new Promise((res, rej) => {
-      const r = indexedDB.open("hearth-vault");
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    const all = await new Promise((res) => {
-      const r = db.transaction("envelopes").objectStore("envelopes").getAll();
-      r.onsuccess = () => res(r.result);
-    });
-    return all.map((v) => new TextDecoder("latin1").decode(v)).join("");
-  });
+  const stored = await storedEnvelopes(page);
   assert.ok(!stored.includes(PLAN_MARKER), "the plan is stored only as ciphertext");
   await page.getByRole("button", { name: "Lock" }).click();
   await unlock(page);
@@ -137,11 +138,67 @@ async function journalCrisisRun(page, label) {
   return slowest;
 }
 
+const STOP_OR_GENTLE = /crisis options|ways to reach someone/;
+
+/** Sends one chat message; returns the assistant's reply text. */
+async function say(page, text) {
+  const replies = page.locator(".message.assistant");
+  const before = await replies.count();
+  await page.getByLabel("Your message").fill(text);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await replies.nth(before).waitFor();
+  return replies.nth(before).innerText();
+}
+
+/**
+ * Types the everyday messages, then the crisis ones, into the chat. Every crisis message
+ * opens the card within a second and the assistant's reply stops its normal flow; no
+ * everyday message opens it (the reply arriving proves the reading is done). Returns the
+ * slowest time to the card.
+ */
+async function chatCrisisRun(page, label, crisis = MESSAGES.crisis, calm = MESSAGES.calm) {
+  await page.getByRole("button", { name: "Talk with the assistant" }).click();
+  await page.getByRole("heading", { name: "Talk with the assistant" }).waitFor();
+  for (const text of calm) {
+    const reply = await say(page, text);
+    assert.equal(
+      await page.getByRole("heading", { name: "Get help now" }).count(),
+      0,
+      `${label} chat: the crisis card opened for "${text}"`,
+    );
+    assert.match(reply, /automated message/i);
+    assert.doesNotMatch(reply, STOP_OR_GENTLE, `${label} chat: "${text}" got a crisis reply`);
+  }
+  let slowest = 0;
+  for (const text of crisis) {
+    const replies = page.locator(".message.assistant");
+    const before = await replies.count();
+    await page.getByLabel("Your message").fill(text);
+    const start = Date.now();
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    try {
+      await page.getByRole("heading", { name: "Get help now" }).waitFor({ timeout: 1_000 });
+    } catch {
+      assert.fail(`${label} chat: no crisis card within 1 s for "${text}"`);
+    }
+    slowest = Math.max(slowest, Date.now() - start);
+    await replies.nth(before).waitFor();
+    const reply = await replies.nth(before).innerText();
+    assert.match(reply, STOP_OR_GENTLE, `${label} chat: the assistant carried on after "${text}"`);
+    assert.doesNotMatch(reply, /breathe in slowly|short exercise/);
+    await page.getByRole("button", { name: "Close" }).click();
+  }
+  console.log(`${label} chat: ${crisis.length} crisis messages, slowest card ${slowest} ms; ${calm.length} everyday messages, no card`);
+  await page.getByRole("button", { name: "Back" }).click();
+  return slowest;
+}
+
 test("with the model: every crisis message opens the card within a second, no everyday one does", async () => {
   const { context, page } = await open(browser, "/patient/");
   await completeConsent(page, "AI-guided self-help");
   await createVault(page);
   await page.locator(".model-status[data-ready]").waitFor({ state: "attached", timeout: 60_000 });
+  await chatCrisisRun(page, "model");
   await journalCrisisRun(page, "model");
   await context.close();
 });
@@ -152,6 +209,63 @@ test("with the network gone after the model loaded: the same", async () => {
   await createVault(page);
   await page.locator(".model-status[data-ready]").waitFor({ state: "attached", timeout: 60_000 });
   await context.setOffline(true);
+  await chatCrisisRun(page, "offline");
   await journalCrisisRun(page, "offline");
+  await context.close();
+});
+
+test("with the model blocked (rules only): explicit and coded messages still open the card from the chat", async () => {
+  const { context, page, log } = await openWithModelBlocked(browser);
+  // The five implicit messages (a bridge, an intruder, giving things away, researching
+  // doses, a method without a frame) need the model; the rules catch the other 27.
+  const rulesCatch = MESSAGES.crisis.filter((m) => !MESSAGES.model_only.includes(m));
+  assert.equal(rulesCatch.length, 27);
+  const idioms = MESSAGES.calm.filter((m) => /kill|die|dead|murder|shoot/i.test(m));
+  await chatCrisisRun(page, "rules only", rulesCatch, idioms);
+  assert.deepEqual(foreignRequests(log), []);
+  await context.close();
+});
+
+test("the risk survives a new conversation and a new visit, which opens with a follow-up check", async () => {
+  const { context, page } = await open(browser, "/patient/");
+  await completeConsent(page, "AI-guided self-help");
+  await createVault(page);
+  await page.getByRole("button", { name: "Talk with the assistant" }).click();
+  assert.match(await say(page, "hello there"), /automated|software/);
+  const marker = `paracetamol-${Date.now()}`;
+  assert.match(await say(page, `I'm going to kill myself tonight with ${marker}`), /crisis options/);
+  await page.getByRole("button", { name: "Close" }).click();
+  // A new conversation does not reset the risk: the assistant stays paused.
+  await page.getByRole("button", { name: "New conversation" }).click();
+  assert.equal(await page.locator(".message").count(), 0);
+  await page.locator(".stopped").waitFor();
+  assert.match(await say(page, "can we do a breathing exercise"), /crisis options/);
+  // Nothing readable in IndexedDB: the chat is sealed like everything else.
+  const stored = await storedEnvelopes(page);
+  assert.ok(!stored.includes(marker) && !stored.includes("risk_state"));
+  // A new visit opens with the follow-up check; "about the same" keeps it for next time.
+  await page.reload();
+  await unlock(page);
+  const check = page.getByRole("heading", { name: "Checking in" });
+  await check.waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, "widget-follow-up.png") });
+  await page.getByRole("button", { name: "About the same" }).click();
+  await page.getByRole("button", { name: "Open my safety plan" }).waitFor();
+  await page.reload();
+  await unlock(page);
+  await check.waitFor();
+  // "I'm safe right now" lets the assistant carry on, but does not close the check...
+  await page.getByRole("button", { name: "Crisis help" }).click();
+  await page.getByRole("button", { name: "I'm safe right now" }).click();
+  await page.getByRole("button", { name: "Talk with the assistant" }).click();
+  assert.doesNotMatch(await say(page, "can we do a breathing exercise"), /crisis options/);
+  await page.getByRole("button", { name: "Back" }).click();
+  // ..."a bit better" does.
+  await page.getByRole("button", { name: "A bit better" }).click();
+  await page.getByText("I'm glad to hear that").waitFor();
+  await page.reload();
+  await unlock(page);
+  await page.waitForTimeout(500);
+  assert.equal(await check.count(), 0);
   await context.close();
 });

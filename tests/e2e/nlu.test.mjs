@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";
 import { join } from "node:path";
-import { ARTIFACTS, completeConsent, createVault, foreignRequests, launch, open } from "./browser.mjs";
+import { ARTIFACTS, foreignRequests, launch, open, openWithModelBlocked } from "./browser.mjs";
 
 const CLI = process.env.HEARTH_NLU_BIN;
 
@@ -140,12 +140,7 @@ const JOURNAL_CRISIS = [
 ];
 
 test("with the model blocked, the rules still open the crisis card from the journal", async () => {
-  const { context, page, log } = await open(browser, "/patient/");
-  await context.route("**/model/**", (route) => route.abort());
-  await page.reload();
-  await completeConsent(page, "AI-guided self-help");
-  await createVault(page);
-  await page.getByText("On-device understanding isn't available right now").waitFor({ timeout: 30_000 });
+  const { context, page, log } = await openWithModelBlocked(browser);
   await page.getByRole("button", { name: "Journal" }).click();
   let slowest = 0;
   for (const text of JOURNAL_CRISIS) {
