@@ -307,13 +307,22 @@ impl ClinicConfig {
             .skip(1)
             .find(|part| part.len() == 2 && part.chars().all(|c| c.is_ascii_alphabetic()))
             .unwrap_or("");
+        // Country keys are upper case (`DE`), language keys lower case (`de`), so `de-AT`
+        // gets Austria's and the German language's contacts, never Germany's.
+        let is_country_key = |k: &str| k.len() == 2 && k.chars().all(|c| c.is_ascii_uppercase());
+        let is_language_key = |k: &str| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase());
+        let tiers: [&dyn Fn(&str) -> bool; 4] = [
+            &|k: &str| k.contains('-') && k.eq_ignore_ascii_case(locale),
+            &|k: &str| !country.is_empty() && is_country_key(k) && k.eq_ignore_ascii_case(country),
+            &|k: &str| {
+                !language.is_empty() && is_language_key(k) && k.eq_ignore_ascii_case(language)
+            },
+            &|k: &str| k == "*",
+        ];
         let mut found: Vec<&CrisisResource> = Vec::new();
-        for wanted in [locale, country, language, "*"] {
-            if wanted.is_empty() {
-                continue;
-            }
+        for tier in tiers {
             for (key, list) in &self.crisis_resources {
-                if key.eq_ignore_ascii_case(wanted) {
+                if tier(key) {
                     for resource in list {
                         if !found.contains(&resource) {
                             found.push(resource);
@@ -409,7 +418,18 @@ fn parse_alerts(
         return None;
     }
     if let Some(relay) = &alerts.relay {
-        let local = relay.starts_with("http://127.0.0.1") || relay.starts_with("http://localhost");
+        // Plain http only for this machine (a local demo relay), by exact host.
+        let local = relay.strip_prefix("http://").is_some_and(|rest| {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    h
+                } else {
+                    host
+                }
+            });
+            host == "127.0.0.1" || host == "localhost"
+        });
         if !(relay.starts_with("https://") || local) {
             problems.push(field(
                 "alerts.relay".into(),
@@ -497,6 +517,8 @@ mod tests {
             ]
         );
         assert_eq!(names("fr-FR"), ["Ligne de crise", "Clinic duty line"]);
+        // A language never picks up a country's list: `gb` is not Great Britain.
+        assert_eq!(names("gb"), ["Clinic duty line"]);
         assert_eq!(names("en-US"), ["Clinic duty line"]);
         let uk = config.resources_for("en-GB")[1].links();
         assert_eq!(uk[0].href, "tel:01632960000");
@@ -566,6 +588,13 @@ mod tests {
                 good.replace(
                     r#""enabled":true,"#,
                     r#""enabled":true,"relay":"ftp://relay","#,
+                ),
+                "alerts.relay",
+            ),
+            (
+                good.replace(
+                    r#""enabled":true,"#,
+                    r#""enabled":true,"relay":"http://localhost.evil.example","#,
                 ),
                 "alerts.relay",
             ),

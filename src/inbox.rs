@@ -2,11 +2,12 @@
 //! (`PUT {relay}/v1/inbox/{clinic}/items/{name}`, no token: anyone may post, nobody but the
 //! clinic may read). Only sealed bytes ever travel here.
 
-/// Why a share did not reach the inbox. Every case keeps the share queued on the device.
+/// Why a share did not reach the inbox. Every case keeps the share queued on the device
+/// (it is sent again after the next unlock); the UI says it has not been sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InboxError {
     /// No connection (offline, relay down, blocked).
-    #[error("the clinic's inbox could not be reached; it will be sent when you're back online")]
+    #[error("The clinic's inbox could not be reached (no connection, or its server is down)")]
     Offline,
     /// The relay does not know this clinic's inbox (404).
     #[error(
@@ -14,10 +15,10 @@ pub enum InboxError {
     )]
     UnknownInbox,
     /// The relay asked to slow down (429).
-    #[error("the clinic's server is busy; it will try again shortly")]
+    #[error("The clinic's server is busy")]
     Busy,
     /// Any other answer.
-    #[error("the clinic's server refused it (HTTP {0}); please phone your clinic instead")]
+    #[error("The clinic's server refused it (HTTP {0})")]
     Refused(u16),
 }
 

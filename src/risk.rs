@@ -99,13 +99,18 @@ impl RiskState {
         !self.closed && self.risk.is_crisis()
     }
 
-    /// Records the patient's follow-up answer; "better" closes the state.
+    /// Records the patient's follow-up answer; "better" closes the state. "About the same"
+    /// and "worse" also withdraw an earlier "I'm safe right now": the assistant pauses
+    /// again until the patient says they are safe in this visit.
     pub fn answer_follow_up(&mut self, answer: FollowUpAnswer, now: &str) {
         self.follow_ups.push(FollowUp {
             at: now.to_owned(),
             answer,
         });
         self.closed = answer == FollowUpAnswer::Better;
+        if answer != FollowUpAnswer::Better {
+            self.safe_at = None;
+        }
     }
 
     /// Records "I'm safe right now" (the state stays open for the next visit's check).
@@ -236,6 +241,10 @@ mod tests {
         );
         state.answer_follow_up(FollowUpAnswer::Same, T1);
         assert!(state.needs_follow_up());
+        assert_eq!(
+            state.safe_at, None,
+            "\"same\" withdraws the earlier \"safe right now\""
+        );
         state.answer_follow_up(FollowUpAnswer::Worse, T1);
         assert!(state.needs_follow_up());
         state.answer_follow_up(FollowUpAnswer::Better, T1);

@@ -30,7 +30,13 @@ pub fn mount(
     if !clinic_url.is_empty() {
         wasm_bindgen_futures::spawn_local(async move {
             set_clinic.set(match fetch_clinic(&clinic_url).await {
-                Ok(config) => ClinicState::Loaded(config),
+                Ok(config) => {
+                    // For the clinic's IT: each entry that was left out, by its path.
+                    for problem in &config.problems {
+                        web_sys::console::warn_1(&problem.to_string().into());
+                    }
+                    ClinicState::Loaded(config)
+                }
                 Err(err) => {
                     web_sys::console::warn_1(&err.to_string().into());
                     ClinicState::Failed(err)

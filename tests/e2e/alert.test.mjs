@@ -222,7 +222,10 @@ test("offline, the alert waits sealed on the device and is sent after the next u
   const before = (await inboxItems()).length;
   await context.setOffline(true);
   await sendAlert(page, marker, "");
-  await page.getByText("Your alert is saved on this device and will be sent").waitFor({ timeout: 10_000 });
+  const queued = page.locator(".alert-status.queued");
+  await queued.getByText("Your alert has NOT been sent yet.").waitFor({ timeout: 10_000 });
+  assert.match(await queued.innerText(), /will be sent the next time you unlock Hearth/);
+  assert.match(await queued.innerText(), /phone your clinic or a crisis line/);
   assert.equal((await inboxItems()).length, before);
   await context.setOffline(false);
   await page.getByRole("button", { name: "Lock" }).click();
