@@ -115,6 +115,12 @@ pub enum Request {
         /// The kind.
         kind: RecordKind,
     },
+    /// Delete an entry: a tombstone version is sealed (so other devices learn of it when
+    /// sync comes), then every stored version of the entry is removed from this device.
+    Delete {
+        /// The entry's record id.
+        id: String,
+    },
     /// Seal a crisis alert to the clinician's public key (HPKE, share kind `Alert`). Needs
     /// no vault: the UI thread never handles the sealing itself.
     SealAlert {
@@ -211,6 +217,8 @@ pub enum Response {
         /// How many stored records could not be opened (left in place).
         unreadable: usize,
     },
+    /// The entry was deleted from this device.
+    Deleted,
     /// Answer to [`Request::SealAlert`]: the share, ready for the clinic inbox.
     Sealed {
         /// The share's object name in the inbox (derived from its bytes).
@@ -240,6 +248,8 @@ pub trait EnvelopeStore {
     async fn put_envelope(&self, name: &str, bytes: &[u8]) -> Result<(), StorageError>;
     /// Every stored envelope.
     async fn all_envelopes(&self) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// Deletes one envelope by name (deleting a missing one is not an error).
+    async fn delete_envelope(&self, name: &str) -> Result<(), StorageError>;
     /// Deletes everything: metadata (the header first) and envelopes.
     async fn erase_all(&self) -> Result<(), StorageError>;
 }
@@ -294,6 +304,10 @@ impl EnvelopeStore for MemoryEnvelopeStore {
     }
     async fn all_envelopes(&self) -> Result<Vec<Vec<u8>>, StorageError> {
         Ok(self.envelopes.borrow().values().cloned().collect())
+    }
+    async fn delete_envelope(&self, name: &str) -> Result<(), StorageError> {
+        self.envelopes.borrow_mut().remove(name);
+        Ok(())
     }
     async fn erase_all(&self) -> Result<(), StorageError> {
         self.meta.borrow_mut().clear();
@@ -452,6 +466,7 @@ impl<S: EnvelopeStore> VaultService<S> {
                 },
                 Err(response) => response,
             },
+            Request::Delete { id } => self.delete(id).await,
             Request::SealAlert { recipient, alert } => seal_alert(&recipient, &alert),
         }
     }
@@ -660,6 +675,7 @@ impl<S: EnvelopeStore> VaultService<S> {
     ) -> Result<(Vec<Opened>, usize), Response> {
         let all = self.store.all_envelopes().await.map_err(storage_failed)?;
         let mut latest: BTreeMap<[u8; 16], Opened> = BTreeMap::new();
+        let mut deleted: BTreeMap<[u8; 16], u64> = BTreeMap::new();
         let mut unreadable = 0;
         for bytes in all {
             let Ok(envelope) = Envelope::parse(&bytes) else {
@@ -667,6 +683,11 @@ impl<S: EnvelopeStore> VaultService<S> {
                 continue;
             };
             let meta = *envelope.meta();
+            if meta.kind == EnvelopeKind::Tombstone && vault.open(&envelope).is_ok() {
+                let version = deleted.entry(*meta.item_id.as_bytes()).or_default();
+                *version = (*version).max(meta.item_version);
+                continue;
+            }
             if meta.kind != kind {
                 continue;
             }
@@ -690,6 +711,12 @@ impl<S: EnvelopeStore> VaultService<S> {
                 );
             }
         }
+        // A tombstone newer than an item's latest version hides it.
+        latest.retain(|id, opened| {
+            deleted
+                .get(id)
+                .is_none_or(|&v| v <= opened.meta.item_version)
+        });
         Ok((latest.into_values().collect(), unreadable))
     }
 
@@ -748,6 +775,62 @@ impl<S: EnvelopeStore> VaultService<S> {
             version: item_version,
             body,
         })
+    }
+
+    async fn delete(&mut self, id: String) -> Response {
+        let Some(vault) = self.unlocked.as_ref() else {
+            return fail(FailureCode::Locked, "the vault is locked");
+        };
+        let Ok(wanted) = ItemId::from_hex(&id) else {
+            return fail(FailureCode::BadRequest, "the record id is not valid");
+        };
+        let device_id = match self.device_id().await {
+            Ok(device) => device,
+            Err(response) => return response,
+        };
+        let all = match self.store.all_envelopes().await {
+            Ok(all) => all,
+            Err(err) => return storage_failed(err),
+        };
+        // Every version of the item that this vault can open (a forgery is left alone).
+        let versions: Vec<Envelope> = all
+            .iter()
+            .filter_map(|bytes| Envelope::parse(bytes).ok())
+            .filter(|e| {
+                e.meta().kind == EnvelopeKind::Item
+                    && e.meta().item_id.as_bytes() == wanted.as_bytes()
+                    && vault.open(e).is_ok()
+            })
+            .collect();
+        let Some(latest) = versions.iter().max_by_key(|e| e.meta().item_version) else {
+            return fail(FailureCode::BadRequest, "no such record");
+        };
+        let meta = EnvelopeMeta {
+            kind: EnvelopeKind::Tombstone,
+            item_id: latest.meta().item_id,
+            item_version: latest.meta().item_version + 1,
+            device_id,
+            parent: Some(latest.version_hash()),
+        };
+        let tombstone = match vault.seal(&meta, b"") {
+            Ok(envelope) => envelope,
+            Err(err) => return vault_failure(&err),
+        };
+        // The tombstone first: if removing a version fails half-way, the item still
+        // counts as deleted.
+        if let Err(err) = self
+            .store
+            .put_envelope(&tombstone.object_name(), tombstone.as_bytes())
+            .await
+        {
+            return storage_failed(err);
+        }
+        for version in &versions {
+            if let Err(err) = self.store.delete_envelope(&version.object_name()).await {
+                return storage_failed(err);
+            }
+        }
+        Response::Deleted
     }
 
     async fn list(&self, kind: RecordKind) -> Result<(Vec<Record>, usize), Response> {
@@ -1286,6 +1369,45 @@ mod tests {
         );
         assert!(matches!(
             refused,
+            Response::Failed(Failure {
+                code: FailureCode::BadRequest,
+                ..
+            })
+        ));
+    }
+
+    /// Deleting removes every stored version of the entry (its words are gone from the
+    /// device) and leaves a sealed tombstone; the other entries stay.
+    #[test]
+    fn a_deleted_entry_is_gone_from_storage_and_from_the_list() {
+        let mut vault = service();
+        create(&mut vault);
+        let first = put_entry(&mut vault, MARKER);
+        let edited = ask(
+            &mut vault,
+            Request::Put {
+                kind: RecordKind::Entry,
+                id: Some(first.id.clone()),
+                body: format!("{MARKER} edited"),
+            },
+        );
+        assert!(matches!(edited, Response::Saved(_)));
+        put_entry(&mut vault, "another entry");
+        let before = vault.store().dump().len();
+        assert_eq!(
+            ask(
+                &mut vault,
+                Request::Delete {
+                    id: first.id.clone()
+                }
+            ),
+            Response::Deleted
+        );
+        assert_eq!(entries(&mut vault), ["another entry"]);
+        // Two versions removed, one tombstone added.
+        assert_eq!(vault.store().dump().len(), before - 1);
+        assert!(matches!(
+            ask(&mut vault, Request::Delete { id: first.id }),
             Response::Failed(Failure {
                 code: FailureCode::BadRequest,
                 ..

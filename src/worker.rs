@@ -106,6 +106,16 @@ impl IdbStore {
         committed(tx).await
     }
 
+    async fn remove(&self, store: &str, key: &str) -> Result<(), StorageError> {
+        let (tx, object_store) = self.writable(store)?;
+        object_store
+            .delete(JsValue::from_str(key))
+            .map_err(storage)?
+            .await
+            .map_err(storage)?;
+        committed(tx).await
+    }
+
     async fn clear(&self, store: &str) -> Result<(), StorageError> {
         let (tx, object_store) = self.writable(store)?;
         object_store
@@ -150,6 +160,9 @@ impl EnvelopeStore for IdbStore {
             .await
             .map_err(storage)?;
         Ok(values.iter().map(|v| Uint8Array::new(v).to_vec()).collect())
+    }
+    async fn delete_envelope(&self, name: &str) -> Result<(), StorageError> {
+        self.remove(ENVELOPES, name).await
     }
     async fn erase_all(&self) -> Result<(), StorageError> {
         // The header (in `meta`) goes first: without it nothing else can be opened.
