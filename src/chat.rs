@@ -45,6 +45,9 @@ pub struct ChatMessage {
     pub text: String,
     /// When (RFC 3339).
     pub at: String,
+    /// Guided sessions the assistant offered with this message (pack ids, best first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offers: Vec<String>,
 }
 
 /// What kind of reply the assistant chose (tests and styling read it).
@@ -64,6 +67,14 @@ pub enum ReplyKind {
     Exercise,
     /// A reflection of the main emotion.
     Reflection,
+}
+
+impl ReplyKind {
+    /// Whether the assistant may offer guided sessions with this reply (never when the
+    /// crisis layer found risk or could not read the message).
+    pub fn may_offer_sessions(self) -> bool {
+        matches!(self, ReplyKind::Exercise | ReplyKind::Reflection)
+    }
 }
 
 /// The assistant's reply: what it says and why.
@@ -232,17 +243,7 @@ mod tests {
             reply(Some(&decision("none", "anxiety", "exercise")), false).kind,
             ReplyKind::Exercise
         );
-        let emotions = [
-            "sadness",
-            "anxiety",
-            "anger",
-            "guilt",
-            "loneliness",
-            "hopelessness",
-            "joy",
-            "neutral",
-            "unknown",
-        ];
+        let emotions = hearth_nlu::EMOTIONS.into_iter().chain(["unknown"]);
         for emotion in emotions {
             let r = reply(Some(&decision("none", emotion, "venting")), false);
             assert_eq!(r.kind, ReplyKind::Reflection);

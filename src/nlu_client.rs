@@ -52,6 +52,26 @@ impl Understanding {
         let _ = text;
         None
     }
+
+    /// Sentence embeddings (unit vectors) for `texts`, in order; `None` without a loaded
+    /// model or a running worker (callers fall back to simpler matching).
+    pub async fn embed(&self, texts: Vec<String>) -> Option<Vec<Vec<f32>>> {
+        #[cfg(target_arch = "wasm32")]
+        if let Some(worker) = &self.worker {
+            if self.status.get_untracked() != ModelStatus::Ready {
+                return None;
+            }
+            let request = crate::nlu_protocol::NluRequest::Embed { texts };
+            if let Some(crate::nlu_protocol::NluResponse::Embeddings { vectors }) =
+                browser::call(worker, request).await
+            {
+                return Some(vectors);
+            }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = texts;
+        None
+    }
 }
 
 #[cfg(target_arch = "wasm32")]

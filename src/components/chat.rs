@@ -5,6 +5,7 @@ use super::state::{AppState, Screen};
 use super::ScreenHeading;
 use crate::chat::{reply, ChatMessage, Speaker, CHAT_TYPE};
 use crate::consent::now_rfc3339;
+use crate::content::{rank, shipped};
 
 /// The longest chat message, in characters (longer text belongs in the journal).
 const MAX_CHARS: usize = 4_000;
@@ -23,6 +24,7 @@ pub fn ChatScreen(
     let draft = RwSignal::new(String::new());
     let waiting = RwSignal::new(false);
     let problem = RwSignal::new(None::<&'static str>);
+    let loaded = RwSignal::new(false);
     {
         let state = state.clone();
         spawn_local(async move {
@@ -38,16 +40,19 @@ pub fn ChatScreen(
                 conversation.set(latest);
                 messages.set(all);
             }
+            loaded.set(true);
         });
     }
     let send_state = state.clone();
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = draft.get_untracked().trim().to_owned();
-        if text.is_empty() || waiting.get_untracked() {
+        if text.is_empty() || waiting.get_untracked() || !loaded.get_untracked() {
             return;
         }
         if text.chars().count() > MAX_CHARS {
+            // Too long to send, but never too long for the crisis layer to read.
+            send_state.check_text(&text);
             problem.set(Some(
                 "That's a long message for a chat. Please shorten it, or write it in your journal.",
             ));
@@ -64,22 +69,32 @@ pub fn ChatScreen(
             speaker,
             text,
             at: now_rfc3339(),
+            offers: Vec::new(),
         };
         let seq = messages.with_untracked(|m| m.last().map_or(0, |l| l.seq + 1));
         let mine = message(Speaker::Patient, text.clone(), seq);
         messages.update(|m| m.push(mine.clone()));
+        draft.set(String::new());
         spawn_local(async move {
             // The crisis layer reads the message before the assistant says anything.
             let decision = state.assess(&text).await;
             let answer = reply(decision.as_ref(), state.flow_stopped());
-            let theirs = message(Speaker::Assistant, answer.text.to_owned(), seq + 1);
+            let mut theirs = message(Speaker::Assistant, answer.text.to_owned(), seq + 1);
+            if answer.kind.may_offer_sessions() {
+                let emotion = decision.as_ref().map_or("unknown", |d| d.emotion.as_str());
+                theirs.offers = offers_for(&state, &text, emotion).await;
+            }
             messages.update(|m| m.push(theirs.clone()));
-            waiting.set(false);
-            // The draft is cleared only once the patient's message is safely stored.
-            if state.save_entry(None, &mine).await.is_some() {
-                draft.set(String::new());
+            if state.save_entry(None, &mine).await.is_none() {
+                // Not stored: give the words back so nothing is lost.
+                draft.update(|d| {
+                    if d.trim().is_empty() {
+                        *d = text.clone();
+                    }
+                });
             }
             state.save_entry(None, &theirs).await;
+            waiting.set(false);
         });
     };
     let stopped_state = state.clone();
@@ -125,12 +140,16 @@ pub fn ChatScreen(
                         Speaker::Patient => view! {
                             <li class="message patient"><span class="who">"You"</span><p>{m.text}</p></li>
                         }.into_any(),
-                        Speaker::Assistant => view! {
-                            <li class="message assistant">
-                                <span class="who automated">"Automated message"</span>
-                                <p>{m.text}</p>
-                            </li>
-                        }.into_any(),
+                        Speaker::Assistant => {
+                            let offers = offer_buttons(&state, &m.offers);
+                            view! {
+                                <li class="message assistant">
+                                    <span class="who automated">"Automated message"</span>
+                                    <p>{m.text}</p>
+                                    {offers}
+                                </li>
+                            }.into_any()
+                        }
                     }}
                 </For>
             </ol>
@@ -150,7 +169,7 @@ pub fn ChatScreen(
                 </button>
             </form>
             <div class="chat-actions">
-                <button type="button" class="button-secondary" on:click=move |_| {
+                <button type="button" class="button-secondary" disabled=move || waiting.get() on:click=move |_| {
                     conversation.set(now_rfc3339());
                     messages.set(Vec::new());
                 }>
@@ -162,4 +181,56 @@ pub fn ChatScreen(
             </div>
         </section>
     }
+}
+
+/// The two guided sessions closest in meaning to the patient's message (by the model's
+/// embeddings, on the device), or those suiting its emotion when the model is not loaded.
+async fn offers_for(state: &AppState, text: &str, emotion: &str) -> Vec<String> {
+    static SUMMARIES: std::sync::OnceLock<Vec<Vec<f32>>> = std::sync::OnceLock::new();
+    let packs = &shipped().0;
+    if SUMMARIES.get().is_none() {
+        let texts = packs.iter().map(|p| p.summary.clone()).collect();
+        if let Some(vectors) = state.understanding.embed(texts).await {
+            let _ = SUMMARIES.set(vectors);
+        }
+    }
+    let message = match SUMMARIES.get() {
+        Some(_) => state
+            .understanding
+            .embed(vec![text.to_owned()])
+            .await
+            .and_then(|mut v| v.pop()),
+        None => None,
+    };
+    rank(
+        packs,
+        emotion,
+        message.as_deref(),
+        SUMMARIES.get().map(Vec::as_slice),
+    )
+    .into_iter()
+    .take(2)
+    .map(|i| packs[i].id.clone())
+    .collect()
+}
+
+/// Buttons that start the offered sessions.
+fn offer_buttons(state: &AppState, offers: &[String]) -> Option<impl IntoView> {
+    if offers.is_empty() {
+        return None;
+    }
+    let buttons = offers
+        .iter()
+        .filter_map(|id| shipped().0.iter().find(|p| &p.id == id))
+        .map(|pack| {
+            let state = state.clone();
+            let id = pack.id.clone();
+            view! {
+                <button type="button" class="button-secondary offer" on:click=move |_| state.go(Screen::Session { pack: id.clone() })>
+                    {format!("Try: {} ({} min)", pack.title, pack.minutes)}
+                </button>
+            }
+        })
+        .collect_view();
+    Some(view! { <div class="offers" role="group" aria-label="Suggested sessions">{buttons}</div> })
 }
