@@ -37,16 +37,20 @@
 #![deny(missing_docs)]
 
 pub mod chat;
+pub mod checkin;
 pub mod clinic;
 pub mod components;
 pub mod consent;
+pub mod content;
 pub mod crisis;
 pub mod cssrs;
 pub mod inbox;
 pub mod nlu_client;
 pub mod nlu_protocol;
+pub mod questionnaires;
 pub mod risk;
 pub mod storage;
+pub mod trends;
 pub mod vault_client;
 pub mod vault_service;
 

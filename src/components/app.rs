@@ -4,8 +4,8 @@ use super::heading::FocusOnNavigate;
 use super::state::{now_ms, AppState, PatientSettings, Screen};
 use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
 use super::{
-    ChatScreen, ConsentStep, ContactPanel, CrisisPanel, Home, Journal, ModelStatusLine,
-    SafetyPlanScreen, Settings,
+    ChatScreen, CheckInScreen, ConsentStep, ContactPanel, CrisisPanel, Home, Journal,
+    ModelStatusLine, QuestionnaireScreen, SafetyPlanScreen, SessionScreen, Settings, TrendsScreen,
 };
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::consent::{ConsentRecord, SupportChoice};
@@ -64,6 +64,8 @@ pub fn App(
         detected_risk: RwSignal::new(None),
         risk_state: RwSignal::new(None),
         follow_up_due: RwSignal::new(false),
+        risk_saving: RwSignal::new(false),
+        risk_dirty: RwSignal::new(false),
         clinic,
         locale,
         widget_origin,
@@ -179,6 +181,12 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
         (Screen::Journal, Some(_)) => view! { <Journal state=state.clone() /> }.into_any(),
         (Screen::SafetyPlan, Some(_)) => view! { <SafetyPlanScreen state=state.clone() /> }.into_any(),
         (Screen::Chat, Some(_)) => view! { <ChatScreen state=state.clone() /> }.into_any(),
+        (Screen::Questionnaire(instrument), Some(_)) => {
+            view! { <QuestionnaireScreen state=state.clone() instrument=instrument /> }.into_any()
+        }
+        (Screen::CheckIn, Some(_)) => view! { <CheckInScreen state=state.clone() /> }.into_any(),
+        (Screen::Trends, Some(_)) => view! { <TrendsScreen state=state.clone() /> }.into_any(),
+        (Screen::Session { pack }, Some(_)) => view! { <SessionScreen state=state.clone() pack=pack /> }.into_any(),
         (Screen::Settings, Some(record)) => {
             view! { <Settings state=state.clone() current=record.choice /> }.into_any()
         }

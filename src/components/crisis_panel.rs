@@ -57,7 +57,7 @@ pub fn CrisisPanel(
                  below are there to talk, any time.",
             )
         };
-        Some(view! { <p class=class role="alert">{text}</p> })
+        Some(view! { <p class=class role="alert" data-risk=risk.as_str()>{text}</p> })
     };
     let urgent_view = move || {
         (urgent.get() || detected.get() == Some(Risk::High)).then(|| {
@@ -75,6 +75,10 @@ pub fn CrisisPanel(
     let plan_state = state.clone();
     let plan_view = move || {
         let state = plan_state.clone();
+        // Locked (by hand or auto-lock): the plan is not shown, even if the card is open.
+        if !state.unlocked.get() {
+            return ().into_any();
+        }
         match plan.get() {
             Some(p) => view! {
                 <section class="card safety-plan-card" aria-labelledby="hearth-card-plan">
@@ -86,27 +90,31 @@ pub fn CrisisPanel(
                     </ol>
                 </section>
             }.into_any(),
-            None => state.unlocked.get().then(|| {
-                let state = state.clone();
-                view! {
-                    <button type="button" class="button-secondary" on:click=move |_| {
-                        state.crisis_open.set(false);
-                        state.go(Screen::SafetyPlan);
-                    }>"Make a safety plan"</button>
-                }
-            }).into_any(),
+            None => view! {
+                <button type="button" class="button-secondary" on:click=move |_| {
+                    state.crisis_open.set(false);
+                    state.go(Screen::SafetyPlan);
+                }>"Make a safety plan"</button>
+            }.into_any(),
         }
     };
     let clinic = state.clinic;
     let locale = state.locale.clone();
     let clinic_view = move || clinic_resources(&clinic.get(), &locale);
+    // A memo, so the offer (and what it says about a sent alert) is built once and stays
+    // while the card is open, whatever else changes.
+    let offer = {
+        let state = state.clone();
+        Memo::new(move |_| {
+            let high = urgent.get() || detected.get() == Some(Risk::High);
+            let agreed = state.consent.get().is_some_and(|c| c.alerts);
+            high && agreed && state.unlocked.get() && state.alerts_offered()
+        })
+    };
     let alert_state = state.clone();
     let alert_view = move || {
         let state = alert_state.clone();
-        let high = urgent.get() || detected.get() == Some(Risk::High);
-        let agreed = state.consent.get().is_some_and(|c| c.alerts);
-        (high && agreed && state.unlocked.get() && state.alerts_offered())
-            .then(|| view! { <AlertOffer state=state /> })
+        view! { <Show when=move || offer.get()><AlertOffer state=state.clone() /></Show> }
     };
     let safe_state = state.clone();
     let screener_state = state.clone();
@@ -354,7 +362,12 @@ fn AlertOffer(state: AppState) -> impl IntoView {
                     <p class="alert-status sent" role="status">{format!("Alert sent to your clinician at {at}.")}</p>
                 }.into_any(),
                 AlertStatus::Queued(why) => view! {
-                    <p class="alert-status queued" role="status">{format!("Your alert is saved on this device and will be sent: {why}.")}</p>
+                    <p class="alert-status queued" role="alert">
+                        <strong>"Your alert has NOT been sent yet. "</strong>
+                        {format!("{why}. It is saved, locked, on this device and will be sent the next time you \
+                                  unlock Hearth with a connection. If you need someone now, phone your clinic \
+                                  or a crisis line on this card.")}
+                    </p>
                 }.into_any(),
                 _ if !open.get() => view! {
                     <button type="button" class="button-primary" on:click=move |_| open.set(true)>"Alert my clinician"</button>
@@ -461,6 +474,9 @@ pub(super) async fn deliver(
 /// Sends the alerts still waiting on this device (after an unlock): each was sealed and
 /// kept when the patient tapped "Send alert" but the inbox could not be reached then.
 pub(super) async fn send_queued_alerts(state: &AppState) {
+    if !state.consent.get_untracked().is_some_and(|c| c.alerts) {
+        return;
+    }
     let ClinicState::Loaded(config) = state.clinic.get_untracked() else {
         return;
     };

@@ -4,6 +4,7 @@ use super::contact::ContactOptions;
 use super::state::{AppState, Screen};
 use super::{ClinicState, ScreenHeading};
 use crate::consent::ConsentRecord;
+use crate::questionnaires::Instrument;
 use crate::risk::FollowUpAnswer;
 
 /// The home screen for the patient's chosen kind of support.
@@ -22,6 +23,11 @@ pub fn Home(
     let journal_state = state.clone();
     let plan_state = state.clone();
     let chat_state = state.clone();
+    let sessions_state = state.clone();
+    let checkin_state = state.clone();
+    let phq_state = state.clone();
+    let gad_state = state.clone();
+    let trends_state = state.clone();
     let follow_state = state.clone();
     view! {
         <section class="screen home" aria-labelledby="hearth-home-title">
@@ -56,6 +62,7 @@ pub fn Home(
                                 <button type="button" class="button-primary" on:click=move |_| chat_state.go(Screen::Chat)>
                                     "Talk with the assistant"
                                 </button>
+                                <SessionList state=sessions_state.clone() />
                                 <button type="button" class="button-secondary" on:click=move |_| on_contact.run(())>
                                     "I'd rather talk to a person"
                                 </button>
@@ -64,8 +71,20 @@ pub fn Home(
                     }
                 })}
             <nav class="home-actions" aria-label="Your space">
+                <button type="button" class="button-secondary" on:click=move |_| checkin_state.go(Screen::CheckIn)>
+                    "Check in"
+                </button>
                 <button type="button" class="button-secondary" on:click=move |_| journal_state.go(Screen::Journal)>
                     "Journal"
+                </button>
+                <button type="button" class="button-secondary" on:click=move |_| phq_state.go(Screen::Questionnaire(Instrument::Phq9))>
+                    "PHQ-9 (mood questionnaire)"
+                </button>
+                <button type="button" class="button-secondary" on:click=move |_| gad_state.go(Screen::Questionnaire(Instrument::Gad7))>
+                    "GAD-7 (anxiety questionnaire)"
+                </button>
+                <button type="button" class="button-secondary" on:click=move |_| trends_state.go(Screen::Trends)>
+                    "Trends"
                 </button>
                 <button type="button" class="button-secondary" on:click=move |_| plan_state.go(Screen::SafetyPlan)>
                     "My safety plan"
@@ -120,5 +139,36 @@ fn FollowUpCheck(
             }.into_any()),
             None => None,
         }
+    }
+}
+
+/// The guided sessions, each one tap away.
+#[component]
+fn SessionList(
+    /// Shared state.
+    state: AppState,
+) -> impl IntoView {
+    view! {
+        <details class="sessions">
+            <summary>"Guided sessions"</summary>
+            <ul class="session-list">
+                {crate::content::shipped()
+                    .0
+                    .iter()
+                    .map(|pack| {
+                        let state = state.clone();
+                        let id = pack.id.clone();
+                        view! {
+                            <li>
+                                <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Session { pack: id.clone() })>
+                                    {pack.title.clone()}
+                                </button>
+                                <span class="hint">{format!(" {} min. {}", pack.minutes, pack.summary)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </details>
     }
 }

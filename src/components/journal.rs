@@ -19,18 +19,37 @@ pub struct JournalEntry {
     pub created_at: String,
 }
 
-/// The journal: write an entry, read earlier ones. Entries are sealed in the vault worker
-/// before they are stored; the page never writes them anywhere itself.
+/// The longest journal entry, in characters (the crisis layer reads all of it).
+pub const MAX_ENTRY_CHARS: usize = 100_000;
+
+/// Why an entry can't be saved as it is.
+fn entry_problem(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        Some("The entry is empty.")
+    } else if text.chars().count() > MAX_ENTRY_CHARS {
+        Some("That entry is too long to save in one piece (over 100,000 characters). Please split it into two.")
+    } else {
+        None
+    }
+}
+
+/// The journal: write, search (on this device), edit and delete entries. Entries are
+/// sealed in the vault worker before they are stored; the crisis layer reads every entry
+/// and every edit; a deleted entry's every version is removed from the device.
 #[component]
 pub fn Journal(
     /// Shared state.
     state: AppState,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
-    let entries = RwSignal::new(Vec::<JournalEntry>::new());
+    let entries = RwSignal::new(Vec::<(String, JournalEntry)>::new());
     let saving = RwSignal::new(false);
-    let saved = RwSignal::new(false);
+    let saved = RwSignal::new(None::<&'static str>);
+    let problem = RwSignal::new(None::<&'static str>);
     let unreadable = RwSignal::new(0_usize);
+    let search = RwSignal::new(String::new());
+    let editing = RwSignal::new(None::<(String, String)>);
+    let confirming = RwSignal::new(None::<String>);
 
     let load_state = state.clone();
     let load = move || {
@@ -48,12 +67,16 @@ pub fn Journal(
             } = &response
             {
                 unreadable.set(*damaged);
-                let mut list: Vec<JournalEntry> = records
+                let mut list: Vec<(String, JournalEntry)> = records
                     .iter()
-                    .filter_map(|r| serde_json::from_str::<JournalEntry>(&r.body).ok())
-                    .filter(|e| e.entry_type == "journal")
+                    .filter_map(|r| {
+                        serde_json::from_str::<JournalEntry>(&r.body)
+                            .ok()
+                            .map(|e| (r.id.clone(), e))
+                    })
+                    .filter(|(_, e)| e.entry_type == "journal")
                     .collect();
-                list.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                list.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at));
                 entries.set(list);
             }
             state.report(&response);
@@ -61,46 +84,163 @@ pub fn Journal(
     };
     load();
 
-    let save_state = state.clone();
-    let reload = load.clone();
+    // Saves a new entry (`id` None) or a new version of one; clears the draft only once it
+    // is safely stored.
+    let store = {
+        let state = state.clone();
+        let load = load.clone();
+        move |id: Option<String>, entry: JournalEntry, done: &'static str| {
+            // The crisis layer reads every entry before anything else happens.
+            state.check_text(&entry.text);
+            saving.set(true);
+            saved.set(None);
+            let state = state.clone();
+            let load = load.clone();
+            spawn_local(async move {
+                let stored = state.save_entry(id.clone(), &entry).await.is_some();
+                saving.set(false);
+                if stored {
+                    if id.is_some() {
+                        editing.set(None);
+                    } else {
+                        draft.set(String::new());
+                    }
+                    saved.set(Some(done));
+                    load();
+                }
+            });
+        }
+    };
+    let create = store.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = draft.get_untracked();
-        if text.trim().is_empty() || saving.get_untracked() {
+        if saving.get_untracked() {
             return;
         }
-        let entry = JournalEntry {
-            entry_type: "journal".into(),
-            text,
-            created_at: now_rfc3339(),
-        };
-        let Ok(body) = serde_json::to_string(&entry) else {
+        problem.set(entry_problem(&text));
+        if problem.get_untracked().is_some() {
             return;
-        };
-        // The crisis layer reads every entry before anything else happens.
-        save_state.check_text(&entry.text);
-        saving.set(true);
-        saved.set(false);
-        let state = save_state.clone();
-        let reload = reload.clone();
+        }
+        create(
+            None,
+            JournalEntry {
+                entry_type: "journal".into(),
+                text,
+                created_at: now_rfc3339(),
+            },
+            "Saved.",
+        );
+    };
+    let delete_state = state.clone();
+    let delete = move |id: String| {
+        let state = delete_state.clone();
+        let load = load.clone();
         spawn_local(async move {
-            let response = state
-                .vault
-                .call(Request::Put {
-                    kind: RecordKind::Entry,
-                    id: None,
-                    body,
-                })
-                .await;
-            saving.set(false);
+            let response = state.vault.call(Request::Delete { id }).await;
             state.report(&response);
-            if matches!(response, Response::Saved(_)) {
-                // The draft is cleared only once the entry is safely stored.
-                draft.set(String::new());
-                saved.set(true);
-                reload();
+            confirming.set(None);
+            if matches!(response, Response::Deleted) {
+                saved.set(Some("Deleted."));
+                load();
             }
         });
+    };
+
+    let list_view = move || {
+        let query = search.get().to_lowercase();
+        let list: Vec<(String, JournalEntry)> = entries
+            .get()
+            .into_iter()
+            .filter(|(_, e)| {
+                query.trim().is_empty() || e.text.to_lowercase().contains(query.trim())
+            })
+            .collect();
+        if list.is_empty() {
+            let text = if entries.with(Vec::is_empty) {
+                "No entries yet."
+            } else {
+                "No entries match your search."
+            };
+            return view! { <li class="empty">{text}</li> }.into_any();
+        }
+        list.into_iter()
+            .map(|(id, e)| {
+                let store = store.clone();
+                let delete = delete.clone();
+                let (edit_id, confirm_id, delete_id) = (id.clone(), id.clone(), id.clone());
+                let entry = e.clone();
+                let is_editing = {
+                    let id = id.clone();
+                    move || editing.get().is_some_and(|(i, _)| i == id)
+                };
+                let is_confirming = {
+                    let id = id.clone();
+                    move || confirming.get().as_deref() == Some(id.as_str())
+                };
+                view! {
+                    <li class="journal-entry">
+                        <time datetime=e.created_at.clone()>{local_time(&e.created_at)}</time>
+                        <Show
+                            when=is_editing.clone()
+                            fallback={
+                                let text = e.text.clone();
+                                move || view! { <p>{text.clone()}</p> }
+                            }
+                        >
+                            {
+                                let store = store.clone();
+                                let entry = entry.clone();
+                                let id = id.clone();
+                                view! {
+                                    <form class="edit-entry" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                        ev.prevent_default();
+                                        let Some((_, text)) = editing.get_untracked() else { return };
+                                        problem.set(entry_problem(&text));
+                                        if problem.get_untracked().is_none() {
+                                            let mut changed = entry.clone();
+                                            changed.text = text;
+                                            store(Some(id.clone()), changed, "Changes saved.");
+                                        }
+                                    }>
+                                        <label class="field">
+                                            <span>"Edit entry"</span>
+                                            <textarea rows="5"
+                                                prop:value=move || editing.get().map(|(_, t)| t).unwrap_or_default()
+                                                on:input=move |ev| editing.update(|e| if let Some((_, t)) = e { *t = event_target_value(&ev) })
+                                            ></textarea>
+                                        </label>
+                                        <button type="submit" class="button-primary" disabled=move || saving.get()>"Save changes"</button>
+                                        <button type="button" class="button-secondary" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                    </form>
+                                }
+                            }
+                        </Show>
+                        <div class="entry-actions">
+                            <button type="button" class="button-secondary" on:click={
+                                let text = e.text.clone();
+                                move |_| editing.set(Some((edit_id.clone(), text.clone())))
+                            }>"Edit"</button>
+                            <button type="button" class="button-secondary" on:click=move |_| confirming.set(Some(confirm_id.clone()))>"Delete"</button>
+                        </div>
+                        <Show when=is_confirming>
+                            {
+                                let delete = delete.clone();
+                                let id = delete_id.clone();
+                                view! {
+                                    <div class="confirm" role="alertdialog" aria-label="Delete this entry?">
+                                        <p>"Delete this entry? It is removed from this device and can't be brought back."</p>
+                                        <button type="button" class="button-crisis" on:click=move |_| delete(id.clone())>"Delete entry"</button>
+                                        <button type="button" class="button-secondary" on:click=move |_| confirming.set(None)>"Keep it"</button>
+                                    </div>
+                                }
+                            }
+                        </Show>
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
     };
 
     view! {
@@ -115,9 +255,14 @@ pub fn Journal(
                 <button type="submit" class="button-primary" disabled=move || saving.get() || draft.get().trim().is_empty()>
                     "Save entry"
                 </button>
-                <p class="status" role="status">{move || saved.get().then_some("Saved.")}</p>
+                {move || problem.get().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
+                <p class="status" role="status">{move || saved.get()}</p>
             </form>
             <h3>"Earlier entries"</h3>
+            <label class="field search">
+                <span>"Search your entries"</span>
+                <input type="search" prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev)) />
+            </label>
             {move || (unreadable.get() > 0).then(|| view! {
                 <p class="notice" role="alert">
                     {format!(
@@ -127,24 +272,7 @@ pub fn Journal(
                     )}
                 </p>
             })}
-            <ul class="journal-entries">
-                {move || {
-                    let list = entries.get();
-                    if list.is_empty() {
-                        view! { <li class="empty">"No entries yet."</li> }.into_any()
-                    } else {
-                        list.into_iter()
-                            .map(|e| view! {
-                                <li class="journal-entry">
-                                    <time datetime=e.created_at.clone()>{local_time(&e.created_at)}</time>
-                                    <p>{e.text.clone()}</p>
-                                </li>
-                            })
-                            .collect_view()
-                            .into_any()
-                    }
-                }}
-            </ul>
+            <ul class="journal-entries">{list_view}</ul>
             <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Home)>
                 "Back"
             </button>

@@ -3,6 +3,7 @@
 
 mod app;
 mod chat;
+mod checkin;
 mod consent_step;
 mod contact;
 mod crisis_panel;
@@ -10,13 +11,17 @@ mod heading;
 mod home;
 mod journal;
 mod model_status;
+mod questionnaire;
 mod safety_plan;
+mod session;
 mod settings;
 mod state;
+mod trends;
 mod vault_screens;
 
 pub use app::{App, ClinicState};
 pub use chat::ChatScreen;
+pub use checkin::CheckInScreen;
 pub use consent_step::{AlertConsent, ChoicePicker, ConsentStep, ConsentText};
 pub use contact::ContactPanel;
 pub use crisis_panel::CrisisPanel;
@@ -24,9 +29,12 @@ pub use heading::ScreenHeading;
 pub use home::Home;
 pub use journal::{Journal, JournalEntry};
 pub use model_status::ModelStatusLine;
+pub use questionnaire::QuestionnaireScreen;
 pub use safety_plan::{SafetyPlan, SafetyPlanScreen};
+pub use session::{SessionRecord, SessionScreen};
 pub use settings::Settings;
 pub use state::{explain, AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
+pub use trends::TrendsScreen;
 pub use vault_screens::{
     ChangePassphrase, CreateVault, EraseVault, NewPassphrase, Recover, RecoveryKeyShown, Unlock,
     Working,

@@ -41,6 +41,17 @@ pub enum Screen {
     SafetyPlan,
     /// A conversation with the automated assistant.
     Chat,
+    /// A questionnaire (PHQ-9 or GAD-7).
+    Questionnaire(crate::questionnaires::Instrument),
+    /// A check-in: mood, emotions, energy, sleep and a note.
+    CheckIn,
+    /// Trends over time, the printable summary and the exports.
+    Trends,
+    /// A guided session from a content pack.
+    Session {
+        /// The pack's id.
+        pack: String,
+    },
     /// Settings.
     Settings,
 }
@@ -94,6 +105,10 @@ pub struct AppState {
     pub risk_state: RwSignal<Option<(Option<String>, RiskState)>>,
     /// Whether this visit should open with the gentle follow-up check.
     pub follow_up_due: RwSignal<bool>,
+    /// Whether the risk state is being sealed right now.
+    pub risk_saving: RwSignal<bool>,
+    /// Whether it changed while it was being sealed (it is sealed again after).
+    pub risk_dirty: RwSignal<bool>,
     /// The clinic's configuration.
     pub clinic: Signal<ClinicState>,
     /// The patient's locale (BCP 47), for crisis contacts.
@@ -138,6 +153,9 @@ impl AppState {
         self.detected_risk
             .update(|d| *d = Some(d.map_or(risk, |was| was.max(risk))));
         self.crisis_open.set(true);
+        // A new detection supersedes this visit's "how are you since last time?" check: it
+        // must not be answered "better" over what was just written.
+        self.follow_up_due.set(false);
         if !self.unlocked.get_untracked() {
             return;
         }
@@ -188,15 +206,33 @@ impl AppState {
             .is_some_and(|(_, s)| !s.closed && s.risk.stops_normal_flow() && s.safe_at.is_none())
     }
 
+    /// Keeps `risk_state` and seals it. Saves run one at a time: a change made while one is
+    /// in flight is saved after it, under the record id the first save returned, so there
+    /// is only ever one risk-state record.
     fn save_risk_state(&self, id: Option<String>, risk_state: RiskState) {
-        self.risk_state.set(Some((id.clone(), risk_state.clone())));
+        self.risk_state.set(Some((id, risk_state)));
+        if self.risk_saving.get_untracked() {
+            self.risk_dirty.set(true);
+            return;
+        }
+        self.risk_saving.set(true);
         let state = self.clone();
         spawn_local(async move {
-            if let Some(record) = state.save_entry(id, &risk_state).await {
-                state
-                    .risk_state
-                    .update(|r| *r = r.take().map(|(_, s)| (Some(record.id), s)));
+            loop {
+                state.risk_dirty.set(false);
+                let Some((id, current)) = state.risk_state.get_untracked() else {
+                    break;
+                };
+                if let Some(record) = state.save_entry(id, &current).await {
+                    state
+                        .risk_state
+                        .update(|r| *r = r.take().map(|(_, s)| (Some(record.id), s)));
+                }
+                if !state.risk_dirty.get_untracked() {
+                    break;
+                }
             }
+            state.risk_saving.set(false);
         });
     }
 
@@ -477,10 +513,12 @@ impl AppState {
             }
         }
         self.load_risk_state().await;
-        let queued = self.clone();
-        spawn_local(async move { super::crisis_panel::send_queued_alerts(&queued).await });
         let home = consent.is_some();
         self.consent.set(consent);
+        // Alerts that could not be sent wait sealed in the vault; they go now, unless the
+        // patient has since withdrawn their agreement to alerts.
+        let queued = self.clone();
+        spawn_local(async move { super::crisis_panel::send_queued_alerts(&queued).await });
         self.go(if home { Screen::Home } else { Screen::Consent });
     }
 

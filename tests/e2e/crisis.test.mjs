@@ -185,6 +185,11 @@ async function chatCrisisRun(page, label, crisis = MESSAGES.crisis, calm = MESSA
     await replies.nth(before).waitFor();
     const reply = await replies.nth(before).innerText();
     assert.match(reply, STOP_OR_GENTLE, `${label} chat: the assistant carried on after "${text}"`);
+    // At moderate or high risk the normal flow stops (not just a gentle word).
+    const risk = await page.locator(".crisis-panel [data-risk]").getAttribute("data-risk");
+    if (risk === "moderate" || risk === "high") {
+      assert.match(reply, /crisis options/, `${label} chat: "${text}" (${risk}) did not stop the assistant`);
+    }
     assert.doesNotMatch(reply, /breathe in slowly|short exercise/);
     await page.getByRole("button", { name: "Close" }).click();
   }
