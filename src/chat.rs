@@ -112,6 +112,17 @@ const GENERIC: &str = "Thank you for telling me. I'm the automated assistant, so
     understand everything, but what you write here stays on this device. Would a short \
     exercise help, or would you rather talk to a person?";
 
+/// The message after a long conversation (the clinic sets how long): a break, or a person.
+pub const NUDGE: &str = "We've been talking for a while. It might be a good moment for a break: \
+    a glass of water, a few minutes away from the screen. I'm only software; if something is \
+    weighing on you, your clinic's people are one tap away under \"Talk to a person\".";
+
+/// Whether the conversation that started at `started_ms` (ms since the epoch) has run long
+/// enough at `now_ms` for the break suggestion, which is made once per conversation.
+pub fn nudge_due(started_ms: f64, now_ms: f64, minutes: u32, already: bool) -> bool {
+    !already && now_ms - started_ms >= f64::from(minutes) * 60_000.0
+}
+
 fn reflection(emotion: &str) -> &'static str {
     match emotion {
         "sadness" => {
@@ -209,6 +220,14 @@ mod tests {
             intent: intent.into(),
             reasons: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_break_is_suggested_once_after_the_session_length() {
+        let start = 1_000_000.0;
+        assert!(!nudge_due(start, start + 19.0 * 60_000.0, 20, false));
+        assert!(nudge_due(start, start + 20.0 * 60_000.0, 20, false));
+        assert!(!nudge_due(start, start + 90.0 * 60_000.0, 20, true));
     }
 
     #[test]

@@ -183,6 +183,9 @@ pub struct ClinicConfig {
     pub alerts: Option<AlertSettings>,
     /// The clinician's X25519 public key that shares and alerts are sealed to.
     pub clinician_key: Option<ClinicianPublicKey>,
+    /// After this many minutes of one conversation the assistant suggests a break or a
+    /// person ([`DEFAULT_SESSION_NUDGE_MINUTES`] unless the clinic sets 1–240).
+    pub session_nudge_minutes: u32,
     /// What was wrong in the optional sections and was left out.
     pub problems: Vec<ClinicConfigError>,
 }
@@ -200,7 +203,13 @@ struct RawConfig {
     alerts: Option<serde_json::Value>,
     #[serde(default)]
     clinician_key: Option<serde_json::Value>,
+    #[serde(default)]
+    session_nudge_minutes: Option<serde_json::Value>,
 }
+
+/// The session length after which the assistant suggests a break, unless the clinic says
+/// otherwise.
+pub const DEFAULT_SESSION_NUDGE_MINUTES: u32 = 20;
 
 /// Why a clinic configuration was refused. Each message names the field and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -286,6 +295,19 @@ impl ClinicConfig {
         let alerts = raw
             .alerts
             .and_then(|value| parse_alerts(value, clinician_key.is_some(), &mut problems));
+        let session_nudge_minutes = match raw.session_nudge_minutes {
+            None => DEFAULT_SESSION_NUDGE_MINUTES,
+            Some(value) => match value.as_u64().filter(|m| (1..=240).contains(m)) {
+                Some(minutes) => minutes as u32,
+                None => {
+                    problems.push(field(
+                        "session_nudge_minutes".into(),
+                        "is not a whole number of minutes from 1 to 240; the default (20) is used",
+                    ));
+                    DEFAULT_SESSION_NUDGE_MINUTES
+                }
+            },
+        };
         Ok(ClinicConfig {
             version: raw.version,
             name: raw.name,
@@ -293,6 +315,7 @@ impl ClinicConfig {
             crisis_resources,
             alerts,
             clinician_key,
+            session_nudge_minutes,
             problems,
         })
     }
@@ -561,6 +584,19 @@ mod tests {
         assert!(fields.contains(&"crisis_resources.en GB".to_owned()));
         assert!(fields.contains(&"crisis_resources.US".to_owned()));
         assert_eq!(config.name, "Riverside Counselling");
+    }
+
+    #[test]
+    fn the_session_nudge_defaults_and_a_bad_value_is_reported() {
+        assert_eq!(ClinicConfig::parse(DEMO).unwrap().session_nudge_minutes, 20);
+        let set = ClinicConfig::parse(&with_sections(r#""session_nudge_minutes":45"#)).unwrap();
+        assert_eq!(set.session_nudge_minutes, 45);
+        let bad = ClinicConfig::parse(&with_sections(r#""session_nudge_minutes":"half an hour""#))
+            .unwrap();
+        assert_eq!(bad.session_nudge_minutes, 20);
+        assert!(bad.problems[0]
+            .to_string()
+            .contains("session_nudge_minutes"));
     }
 
     #[test]

@@ -3,7 +3,8 @@ use leptos::task::spawn_local;
 
 use super::state::{AppState, Screen};
 use super::ScreenHeading;
-use crate::chat::{reply, ChatMessage, Speaker, CHAT_TYPE};
+use crate::chat::{nudge_due, reply, ChatMessage, Speaker, CHAT_TYPE, NUDGE};
+use crate::clinic::DEFAULT_SESSION_NUDGE_MINUTES;
 use crate::consent::now_rfc3339;
 use crate::content::{rank, shipped};
 
@@ -61,6 +62,10 @@ pub fn ChatScreen(
         problem.set(None);
         waiting.set(true);
         let state = send_state.clone();
+        let seq0 = messages.with_untracked(|m| m.is_empty());
+        if seq0 {
+            conversation.set(now_rfc3339());
+        }
         let talk = conversation.get_untracked();
         let message = move |speaker, text: String, seq| ChatMessage {
             entry_type: CHAT_TYPE.to_owned(),
@@ -85,6 +90,20 @@ pub fn ChatScreen(
                 theirs.offers = offers_for(&state, &text, emotion).await;
             }
             messages.update(|m| m.push(theirs.clone()));
+            // After the clinic's session length, once: a break, or a person.
+            let minutes = match state.clinic.get_untracked() {
+                super::ClinicState::Loaded(config) => config.session_nudge_minutes,
+                _ => DEFAULT_SESSION_NUDGE_MINUTES,
+            };
+            let started = started_ms(&mine.conversation);
+            let already = messages.with_untracked(|m| m.iter().any(|x| x.text == NUDGE));
+            let nudge = (answer.kind.may_offer_sessions()
+                || answer.kind == crate::chat::ReplyKind::Greeting)
+                && nudge_due(started, super::state::now_ms(), minutes, already);
+            let nudge = nudge.then(|| message(Speaker::Assistant, NUDGE.to_owned(), seq + 2));
+            if let Some(n) = &nudge {
+                messages.update(|m| m.push(n.clone()));
+            }
             if state.save_entry(None, &mine).await.is_none() {
                 // Not stored: give the words back so nothing is lost.
                 draft.update(|d| {
@@ -94,6 +113,9 @@ pub fn ChatScreen(
                 });
             }
             state.save_entry(None, &theirs).await;
+            if let Some(n) = &nudge {
+                state.save_entry(None, n).await;
+            }
             waiting.set(false);
         });
     };
@@ -233,4 +255,17 @@ fn offer_buttons(state: &AppState, offers: &[String]) -> Option<impl IntoView> {
         })
         .collect_view();
     Some(view! { <div class="offers" role="group" aria-label="Suggested sessions">{buttons}</div> })
+}
+
+/// A conversation id (its start, RFC 3339) as ms since the epoch; now if it can't be read.
+fn started_ms(conversation: &str) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let ms = js_sys::Date::parse(conversation);
+        if !ms.is_nan() {
+            return ms;
+        }
+    }
+    let _ = conversation;
+    super::state::now_ms()
 }
