@@ -175,6 +175,67 @@ test("consent → vault → check-in with correction → thought record → PHQ-
   await context.close();
 });
 
+/** The focused element inside the widget's shadow root, and whether its focus is visible. */
+const focused = (page) =>
+  page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    const style = el ? getComputedStyle(el) : null;
+    return {
+      tag: el?.tagName,
+      type: el?.type,
+      text: (el?.textContent ?? "").trim(),
+      label: el?.closest("label")?.textContent?.trim() ?? "",
+      outline: style ? style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 : false,
+    };
+  });
+
+/** Presses Tab until the focused element matches `match` (text, label or type). */
+async function tabTo(page, match, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    const now = await focused(page);
+    if (match(now)) {
+      assert.ok(now.outline, `focus on "${now.text || now.label}" is visible`);
+      return now;
+    }
+  }
+  assert.fail("not reachable with Tab");
+}
+
+test("check-in and PHQ-9 with the keyboard alone, with visible focus", async () => {
+  const { context, page } = await open(browser, "/patient/");
+  await completeConsent(page, "Both");
+  await createVault(page);
+  await tabTo(page, (f) => f.text === "Check in");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Check in" }).waitFor();
+  await tabTo(page, (f) => f.type === "range" && f.label.startsWith("Mood"));
+  for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
+  await tabTo(page, (f) => f.type === "checkbox" && f.label === "tired");
+  await page.keyboard.press("Space");
+  await tabTo(page, (f) => f.text === "Save check-in");
+  await page.keyboard.press("Enter");
+  await page.getByText("Check-in saved. Thank you.").waitFor();
+  await tabTo(page, (f) => f.text === "Back");
+  await page.keyboard.press("Enter");
+  await tabTo(page, (f) => f.text === "GAD-7 (anxiety questionnaire)");
+  await page.keyboard.press("Enter");
+  for (let i = 0; i < 7; i++) {
+    await page.getByText(`Question ${i + 1} of 7`).waitFor();
+    await tabTo(page, (f) => f.text === "Nearly every day");
+    await page.keyboard.press("Enter");
+  }
+  await page.getByText("GAD-7 total: 21 out of 21 (severe)").waitFor();
+  await tabTo(page, (f) => f.text === "Done");
+  await page.keyboard.press("Enter");
+  await tabTo(page, (f) => f.text === "Trends");
+  await page.keyboard.press("Enter");
+  await page.locator(".chart-gad7 circle").waitFor();
+  assert.match(await page.locator(".chart-mood svg").getAttribute("aria-label"), / 2$/);
+  await context.close();
+});
+
 test("the journal: edit, search on the device, delete (gone from storage)", async () => {
   const { context, page } = await open(browser, "/patient/");
   await completeConsent(page, "A human clinician");
@@ -262,6 +323,35 @@ test("the assistant offers guided sessions that fit the message, by meaning on t
   );
   await offers.first().click();
   await page.locator(".session .message.assistant.current").waitFor();
+  await context.close();
+});
+
+test("after the clinic's session length the assistant suggests a break or a person, once", async () => {
+  const { context, page } = await open(browser, "/patient/");
+  const config = JSON.parse(readFileSync(new URL("../../public/clinic.json", import.meta.url), "utf8"));
+  config.session_nudge_minutes = 2;
+  await context.route("**/clinic.json", (route) =>
+    route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(config) }),
+  );
+  await page.clock.install();
+  await page.reload();
+  await completeConsent(page, "AI-guided self-help");
+  await createVault(page);
+  await page.getByRole("button", { name: "Talk with the assistant" }).click();
+  const send = async (text) => {
+    const before = await page.locator(".message.assistant").count();
+    await page.getByLabel("Your message").fill(text);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.locator(".message.assistant").nth(before).waitFor();
+  };
+  await send("hello");
+  assert.equal(await page.getByText("We've been talking for a while.").count(), 0);
+  await page.clock.fastForward("02:30");
+  await send("work was long today");
+  await page.getByText("We've been talking for a while.").waitFor();
+  assert.match(await page.locator(".message.assistant").last().innerText(), /Automated message[\s\S]*Talk to a person/i);
+  await send("thanks");
+  assert.equal(await page.getByText("We've been talking for a while.").count(), 1, "suggested once");
   await context.close();
 });
 
