@@ -27,9 +27,14 @@ pub const TASKS: [(&str, &str); 3] = [
     ("crisis", "risk"),
 ];
 
-/// The repository's `data/` directory (the CLI runs from anywhere).
+/// The repository's `data/` directory: `HEARTH_DATA_DIR` if set (the test command sets it,
+/// so a binary built from another checkout sharing the build cache still reads this one's
+/// data), else the checkout this binary was built from.
 pub fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
+    match std::env::var_os("HEARTH_DATA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data"),
+    }
 }
 
 /// Why labelled text could not be read.

@@ -17,7 +17,6 @@
 #![allow(clippy::print_stdout)]
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hearth_nlu::files::{self, COMPACT_NAME, COMPACT_SHA256, TOKENIZER_NAME, TOKENIZER_SHA256};
@@ -183,7 +182,8 @@ fn run_train() -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("heads/heads.safetensors");
+    // Beside the data it was trained on (HEARTH_DATA_DIR's checkout, or this binary's).
+    let path = eval::data_dir().join("../crates/nlu/heads/heads.safetensors");
     if let Err(e) = std::fs::write(&path, &trained.bytes) {
         return fail(format!("{}: {e}", path.display()));
     }
