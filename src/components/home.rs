@@ -110,10 +110,17 @@ fn FollowUpCheck(
         let plan_state = state.clone();
         let state = state.clone();
         let answer = Callback::new(move |a: FollowUpAnswer| {
-            answered.set(Some(a));
+            // Saving starts first, so the reply below waits for it.
             state.answer_follow_up(a);
+            answered.set(Some(a));
         });
+        let saving = plan_state.risk_saving;
         match answered.get() {
+            // The reply shows once the answer is sealed, so leaving straight after it
+            // cannot lose the answer.
+            Some(_) if saving.get() => Some(view! {
+                <p class="follow-up-answer" role="status">"Saving your answer…"</p>
+            }.into_any()),
             None if due.get() => Some(view! {
                 <section class="card follow-up" aria-labelledby="hearth-follow-up-title">
                     <h3 id="hearth-follow-up-title">"Checking in"</h3>
