@@ -2,14 +2,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::safety_plan::{load_plan, SafetyPlan, STEPS};
-use super::state::{AppState, Screen};
+use super::state::{of_type, AppState, Screen};
 use super::{ClinicState, ScreenHeading};
-use crate::clinic::CrisisResource;
+use crate::clinic::{AlertSettings, CrisisResource};
 use crate::consent::now_rfc3339;
 use crate::crisis::lines_for_locale;
 use crate::cssrs::Screener;
 use crate::risk::{Alert, AlertRecord, RiskSource, ALERT_MESSAGES};
-use crate::vault_service::{Request, Response};
+use crate::vault_service::{Record, Request, Response};
 use hearth_nlu::Risk;
 
 /// The crisis card, reachable from every screen and opened by the crisis layer. Built into
@@ -414,10 +414,7 @@ async fn send_alert(state: &AppState, alert: Alert) -> AlertStatus {
     let Some((settings, key)) = config.alert_target() else {
         return AlertStatus::Failed("your clinic has not set up alerts".to_owned());
     };
-    let relay = settings
-        .relay
-        .clone()
-        .unwrap_or_else(|| state.widget_origin.clone());
+    let relay = relay_of(state, settings);
     let sealed = state
         .vault
         .call(Request::SealAlert {
@@ -473,7 +470,7 @@ pub(super) async fn deliver(
 
 /// Sends the alerts still waiting on this device (after an unlock): each was sealed and
 /// kept when the patient tapped "Send alert" but the inbox could not be reached then.
-pub(super) async fn send_queued_alerts(state: &AppState) {
+pub(super) async fn send_queued_alerts(state: &AppState, entries: &[Record]) {
     if !state.consent.get_untracked().is_some_and(|c| c.alerts) {
         return;
     }
@@ -483,15 +480,20 @@ pub(super) async fn send_queued_alerts(state: &AppState) {
     let Some((settings, _)) = config.alert_target() else {
         return;
     };
-    let relay = settings
-        .relay
-        .clone()
-        .unwrap_or_else(|| state.widget_origin.clone());
-    for (id, mut record) in state.entries_of::<AlertRecord>("alert_sent").await {
+    let relay = relay_of(state, settings);
+    for (id, mut record) in of_type::<AlertRecord>(entries, "alert_sent") {
         if record.delivered_at.is_none() && record.sealed.is_some() {
             deliver(state, &relay, &settings.inbox, id, &mut record).await;
         }
     }
+}
+
+/// The relay an alert goes to: the clinic's, or by default the widget's own origin.
+fn relay_of(state: &AppState, settings: &AlertSettings) -> String {
+    settings
+        .relay
+        .clone()
+        .unwrap_or_else(|| state.widget_origin.clone())
 }
 
 /// `at` (RFC 3339) as the patient's local time of day, e.g. "14:05" or "2:05 PM".

@@ -259,16 +259,7 @@ impl AppState {
         &self,
         entry_type: &str,
     ) -> Vec<(String, T)> {
-        self.entries()
-            .await
-            .into_iter()
-            .filter(|r| {
-                serde_json::from_str::<serde_json::Value>(&r.body)
-                    .ok()
-                    .is_some_and(|v| v.get("type").and_then(|t| t.as_str()) == Some(entry_type))
-            })
-            .filter_map(|r| serde_json::from_str(&r.body).ok().map(|v| (r.id, v)))
-            .collect()
+        of_type(&self.entries().await, entry_type)
     }
 
     /// Seals `value` as an entry (a new version of `id`, or a new entry). Returns the saved
@@ -296,18 +287,35 @@ impl AppState {
         }
     }
 
-    /// Loads the remembered risk state after unlock and decides whether this visit opens
-    /// with the follow-up check.
-    async fn load_risk_state(&self) {
-        let latest = self
-            .entries_of::<RiskState>(RISK_STATE_TYPE)
-            .await
+    /// Takes the remembered risk state from the entries read at unlock and decides whether
+    /// this visit opens with the follow-up check.
+    fn load_risk_state(&self, entries: &[Record]) {
+        let latest = of_type::<RiskState>(entries, RISK_STATE_TYPE)
             .into_iter()
             .max_by(|a, b| a.1.detected_at.cmp(&b.1.detected_at));
         self.follow_up_due
             .set(latest.as_ref().is_some_and(|(_, s)| s.needs_follow_up()));
         self.risk_state.set(latest.map(|(id, s)| (Some(id), s)));
     }
+}
+
+/// Of `records`, those whose JSON `type` is `entry_type`, read as `T`, with their ids.
+pub fn of_type<T: serde::de::DeserializeOwned>(
+    records: &[Record],
+    entry_type: &str,
+) -> Vec<(String, T)> {
+    records
+        .iter()
+        .filter_map(|r| {
+            let value = serde_json::from_str::<serde_json::Value>(&r.body).ok()?;
+            if value.get("type").and_then(|t| t.as_str()) != Some(entry_type) {
+                return None;
+            }
+            serde_json::from_value(value)
+                .ok()
+                .map(|v| (r.id.clone(), v))
+        })
+        .collect()
 }
 
 /// Plain words for a failed vault request.
@@ -512,13 +520,17 @@ impl AppState {
                 self.settings.set(settings);
             }
         }
-        self.load_risk_state().await;
+        // One read (and decryption) of the entries serves the risk state and the queue.
+        let entries = self.entries().await;
+        self.load_risk_state(&entries);
         let home = consent.is_some();
         self.consent.set(consent);
         // Alerts that could not be sent wait sealed in the vault; they go now, unless the
         // patient has since withdrawn their agreement to alerts.
         let queued = self.clone();
-        spawn_local(async move { super::crisis_panel::send_queued_alerts(&queued).await });
+        spawn_local(
+            async move { super::crisis_panel::send_queued_alerts(&queued, &entries).await },
+        );
         self.go(if home { Screen::Home } else { Screen::Consent });
     }
 

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::state::{AppState, Screen};
+use super::state::{of_type, AppState, Screen};
 use super::ScreenHeading;
 use crate::checkin::{feeling_word, CheckIn};
 use crate::consent::now_rfc3339;
@@ -68,13 +68,13 @@ pub fn TrendsScreen(
     {
         let state = state.clone();
         spawn_local(async move {
-            let check_ins = state
-                .entries_of::<CheckIn>("checkin")
-                .await
+            // One read of the vault for both series.
+            let entries = state.entries().await;
+            let check_ins = of_type::<CheckIn>(&entries, "checkin")
                 .into_iter()
                 .map(|(_, c)| c)
                 .collect();
-            let results = state.entries_of::<Progress>("questionnaire").await;
+            let results = of_type::<Progress>(&entries, "questionnaire");
             loaded.set(Some(Loaded { check_ins, results }));
         });
     }

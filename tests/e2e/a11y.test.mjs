@@ -1,11 +1,9 @@
 // Accessibility of the main screens, checked by axe-core (WCAG 2.1 A and AA rules) inside
 // the widget's shadow root: labelled controls, contrast, headings, landmarks.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { BASE, completeConsent, createVault, launch, unlock } from "./browser.mjs";
+import { axeViolations as violations, BASE, completeConsent, createVault, launch, unlock } from "./browser.mjs";
 
-const require = createRequire(import.meta.url);
 let browser;
 before(async () => {
   browser = await launch();
@@ -13,25 +11,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** axe's violations inside the widget, as "rule: target" lines. */
-async function violations(page) {
-  // axe is injected by the test only; the relay's policy forbids it for real pages.
-  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-  const result = await page.evaluate(async () => {
-    const report = await window.axe.run(
-      { include: [["hearth-widget"]] },
-      { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } },
-    );
-    return {
-      problems: report.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`)),
-      // Proof that axe looked inside the shadow root: elements it checked and passed there.
-      checked: report.passes.reduce((sum, rule) => sum + rule.nodes.length, 0),
-    };
-  });
-  assert.ok(result.checked > 10, `axe checked only ${result.checked} elements`);
-  return result.problems;
-}
 
 test("the consent step, vault creation, home, journal, settings, the crisis card, the screener, the safety plan, the chat and the follow-up check pass axe", async () => {
   const context = await browser.newContext({ bypassCSP: true, locale: "en-US" });

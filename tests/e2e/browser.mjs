@@ -4,6 +4,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 export const BASE = process.env.HEARTH_URL ?? "http://127.0.0.1:8080/";
@@ -115,4 +117,29 @@ export async function openWithModelBlocked(browser) {
     .getByText("On-device understanding isn't available right now")
     .waitFor({ timeout: 30_000 });
   return opened;
+}
+
+/**
+ * axe-core's WCAG 2.1 A/AA violations inside the widget's shadow root, as "rule: target"
+ * lines (only serious and critical ones with `seriousOnly`). Asserts that axe really
+ * looked inside the shadow root. axe is injected by the test only; the relay's policy
+ * forbids it for real pages, so the context needs `bypassCSP`.
+ */
+export async function axeViolations(page, { seriousOnly = false } = {}) {
+  const require = createRequire(import.meta.url);
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(async (seriousOnly) => {
+    const report = await window.axe.run(
+      { include: [["hearth-widget"]] },
+      { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } },
+    );
+    return {
+      problems: report.violations
+        .filter((v) => !seriousOnly || v.impact === "serious" || v.impact === "critical")
+        .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`)),
+      checked: report.passes.reduce((sum, rule) => sum + rule.nodes.length, 0),
+    };
+  }, seriousOnly);
+  assert.ok(result.checked > 10, `axe checked only ${result.checked} elements`);
+  return result.problems;
 }

@@ -6,13 +6,11 @@
 // questionnaire resumed after leaving half-way, PHQ-9 item 9 opening the crisis protocol,
 // and a session stopped by a crisis answer.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ARTIFACTS, completeConsent, createVault, foreignRequests, launch, open, storedEnvelopes } from "./browser.mjs";
+import { ARTIFACTS, axeViolations, completeConsent, createVault, foreignRequests, launch, open, storedEnvelopes } from "./browser.mjs";
 
-const require = createRequire(import.meta.url);
 let browser;
 before(async () => {
   browser = await launch();
@@ -22,18 +20,7 @@ after(async () => {
 });
 
 /** axe's serious and critical violations inside the widget. */
-async function seriousViolations(page) {
-  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-  return page.evaluate(async () => {
-    const report = await window.axe.run(
-      { include: [["hearth-widget"]] },
-      { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } },
-    );
-    return report.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target)}`));
-  });
-}
+const seriousViolations = (page) => axeViolations(page, { seriousOnly: true });
 
 /** Clicks a download button and returns the file's JSON. */
 async function downloaded(page, button) {
