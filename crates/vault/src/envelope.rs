@@ -38,16 +38,20 @@ pub enum EnvelopeKind {
     Settings = 4,
     /// A record of what was shared with a clinician, and when.
     ShareRecord = 5,
+    /// Folds a conflicting branch of an item into the version the patient chose: its
+    /// `parent` is the branch's head, its plaintext the chosen version's 32-byte hash.
+    Merge = 6,
 }
 
 impl EnvelopeKind {
     /// Every kind this build knows, in wire order.
-    pub const ALL: [EnvelopeKind; 5] = [
+    pub const ALL: [EnvelopeKind; 6] = [
         EnvelopeKind::Item,
         EnvelopeKind::Tombstone,
         EnvelopeKind::Consent,
         EnvelopeKind::Settings,
         EnvelopeKind::ShareRecord,
+        EnvelopeKind::Merge,
     ];
 
     /// The wire byte.
