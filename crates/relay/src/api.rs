@@ -13,7 +13,10 @@
 //!
 //! The relay enforces create-only and compare-and-set itself, with a lock per vault or
 //! inbox, whatever the backend honours; the writes also ask the backend for `PutMode::Create`
-//! so that several relays sharing a bucket with conditional writes stay safe.
+//! and the header's replacement for `PutMode::Update` (against the version it read), so
+//! that several relays sharing a bucket with conditional writes stay safe. A backend that
+//! cannot do one of those at all (a local directory has no `Update`) gets a plain write,
+//! still under the relay's lock.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,7 +31,7 @@ use futures::TryStreamExt;
 // ETags are the quoted hex SHA-256 of the bytes: the contract hearth-sync's stores share.
 use hearth_sync::etag_of as quoted_etag;
 use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, UpdateVersion};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -144,35 +147,78 @@ impl Api {
     }
 
     async fn read(&self, path: &StorePath) -> Result<Option<Bytes>, StatusCode> {
+        Ok(self.read_versioned(path).await?.map(|(bytes, _)| bytes))
+    }
+
+    /// Reads an object with the store's version of it (its ETag or version id).
+    async fn read_versioned(
+        &self,
+        path: &StorePath,
+    ) -> Result<Option<(Bytes, UpdateVersion)>, StatusCode> {
         match self.store.get(path).await {
-            Ok(found) => found.bytes().await.map(Some).map_err(internal),
+            Ok(found) => {
+                let version = UpdateVersion {
+                    e_tag: found.meta.e_tag.clone(),
+                    version: found.meta.version.clone(),
+                };
+                let bytes = found.bytes().await.map_err(internal)?;
+                Ok(Some((bytes, version)))
+            }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(err) => Err(internal(err)),
         }
     }
 
-    async fn create(&self, path: &StorePath, bytes: Bytes) -> Result<(), StatusCode> {
+    /// Writes `bytes` with `mode`; a backend that does not implement the mode at all gets a
+    /// plain write (the caller holds the relay's lock and has checked the precondition).
+    async fn put_with(
+        &self,
+        path: &StorePath,
+        bytes: Bytes,
+        mode: PutMode,
+    ) -> Result<(), StatusCode> {
         let options = PutOptions {
-            mode: PutMode::Create,
+            mode,
             ..Default::default()
         };
         match self
             .store
-            .put_opts(path, PutPayload::from_bytes(bytes), options)
+            .put_opts(path, PutPayload::from_bytes(bytes.clone()), options)
             .await
         {
             Ok(_) => Ok(()),
-            Err(object_store::Error::AlreadyExists { .. }) => Err(StatusCode::PRECONDITION_FAILED),
+            Err(
+                object_store::Error::AlreadyExists { .. }
+                | object_store::Error::Precondition { .. },
+            ) => Err(StatusCode::PRECONDITION_FAILED),
+            Err(object_store::Error::NotImplemented { .. }) => self
+                .store
+                .put(path, PutPayload::from_bytes(bytes))
+                .await
+                .map(drop)
+                .map_err(internal),
             Err(err) => Err(internal(err)),
         }
     }
 
-    async fn overwrite(&self, path: &StorePath, bytes: Bytes) -> Result<(), StatusCode> {
-        self.store
-            .put(path, PutPayload::from_bytes(bytes))
-            .await
-            .map(drop)
-            .map_err(internal)
+    async fn create(&self, path: &StorePath, bytes: Bytes) -> Result<(), StatusCode> {
+        self.put_with(path, bytes, PutMode::Create).await
+    }
+
+    /// Replaces an object the caller has just read as `version`.
+    async fn replace(
+        &self,
+        path: &StorePath,
+        bytes: Bytes,
+        version: UpdateVersion,
+    ) -> Result<(), StatusCode> {
+        let mode = if version.e_tag.is_none() && version.version.is_none() {
+            // Nothing to make the write conditional on.
+            PutMode::Overwrite
+        } else {
+            PutMode::Update(version)
+        };
+        self.put_with(path, bytes, mode).await
     }
 
     /// Checks the bearer token against the stored digest: 400 for a malformed id, 401
@@ -457,7 +503,7 @@ async fn put_header(
     let if_match = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok());
     let path = StorePath::from(format!("vaults/{vault}/header"));
     let _guard = api.lock(format!("vaults/{vault}")).await;
-    let current = match api.read(&path).await {
+    let current = match api.read_versioned(&path).await {
         Ok(current) => current,
         Err(code) => return code.into_response(),
     };
@@ -468,8 +514,10 @@ async fn put_header(
             Err(code) => code.into_response(),
         },
         (Some("*"), _, Some(_)) => status(StatusCode::PRECONDITION_FAILED),
-        (None, Some(expected), Some(current)) if expected.trim() == quoted_etag(&current) => {
-            match api.overwrite(&path, body).await {
+        (None, Some(expected), Some((current, version)))
+            if expected.trim() == quoted_etag(&current) =>
+        {
+            match api.replace(&path, body, version).await {
                 Ok(()) => with_etag(StatusCode::OK, &etag, Bytes::new()),
                 Err(code) => code.into_response(),
             }

@@ -8,14 +8,19 @@
 //! How the parts fit:
 //!
 //! - [`Config`] is the whole configuration, built by the `hearth-relay` binary from its
-//!   command line (`--listen`, `--data`, `--static`, `--allow-origin`, size limits).
+//!   command line (`--listen`, `--data`, `--static`, `--allow-origin`, size limits, and
+//!   `--s3-bucket`/`--s3-endpoint`/`--s3-region` for an [`S3Config`]).
+//! - [`open_store`] opens the storage: a local directory by default, or an S3-compatible
+//!   bucket, checked once at start-up so that a wrong bucket, endpoint or credentials stop
+//!   the relay with a clear error; [`storage_guarantees`] says what the backend promises
+//!   about concurrent writers.
 //! - [`app`] turns a configuration into an axum [`Router`]: `GET /healthz`, the static
 //!   site (the built widget and the demo clinic pages) with a strict Content-Security-Policy
 //!   on every response, and the v1 blob API of DESIGN.md section 4 ([`Api`]: vault
 //!   registration, the mutable header with compare-and-set, create-only objects, listing,
 //!   erase, the clinic inbox) stored through `object_store`, rate-limited per client
 //!   address ([`RateLimit`]) and open to browsers only from `--allow-origin` origins.
-//! - [`serve`] binds, serves and shuts down gracefully.
+//! - [`serve`] (or [`serve_with_store`]) serves and shuts down gracefully.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), hearth_relay::Error> {
@@ -30,6 +35,7 @@
 
 mod api;
 mod rate_limit;
+mod storage;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -46,6 +52,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use api::Api;
 pub use rate_limit::RateLimit;
+pub use storage::{open_store, s3_store, storage_guarantees, S3Config};
 
 /// Everything the relay needs to run. [`Config::default`] gives the documented defaults.
 #[derive(Debug, Clone)]
@@ -54,6 +61,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Directory for stored objects when no S3 bucket is configured (default `./var/relay`).
     pub data_dir: PathBuf,
+    /// An S3-compatible bucket to store objects in instead of `data_dir` (default none).
+    pub s3: Option<S3Config>,
     /// Directory of static files to serve at `/` (the built widget and demo pages), if any.
     pub static_dir: Option<PathBuf>,
     /// Origins allowed to call the API from a browser (CORS). Empty: same origin only.
@@ -71,6 +80,7 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("./var/relay"),
+            s3: None,
             static_dir: None,
             allow_origins: Vec::new(),
             max_object_bytes: 1024 * 1024,
@@ -107,6 +117,30 @@ pub enum Error {
     /// The storage backend could not be set up.
     #[error("the storage backend cannot be used: {0}")]
     Store(#[source] object_store::Error),
+    /// No bucket name was given for S3 storage.
+    #[error("S3 storage needs a bucket name (--s3-bucket)")]
+    S3Bucket,
+    /// The S3 endpoint is not a usable URL.
+    #[error("the S3 endpoint {endpoint:?} cannot be used: {reason}")]
+    S3Endpoint {
+        /// The endpoint that was given.
+        endpoint: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The S3 bucket did not answer a listing at start-up: it does not exist, the endpoint
+    /// is unreachable, or the credentials are refused.
+    #[error(
+        "the S3 bucket {bucket} cannot be used (check --s3-bucket, --s3-endpoint, \
+         --s3-region and the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY credentials): {source}"
+    )]
+    S3Unavailable {
+        /// The bucket that was asked for.
+        bucket: String,
+        /// What the store answered.
+        #[source]
+        source: object_store::Error,
+    },
     /// An `--allow-origin` value is not an origin.
     #[error("--allow-origin {0:?} is not an origin like https://clinic.example")]
     Origin(String),
@@ -120,11 +154,12 @@ pub const CONTENT_SECURITY_POLICY: &str =
 style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'";
 
 /// Builds the relay's HTTP application for `config`, storing in its data directory (which
-/// must exist; [`prepare`] creates it).
+/// must exist; [`prepare`] creates it) or its S3 bucket.
+///
+/// The bucket is not contacted here: if it cannot be used, requests answer 503. Use
+/// [`open_store`] and [`app_with_store`] to check it first.
 pub fn app(config: &Config) -> Result<Router, Error> {
-    let store = object_store::local::LocalFileSystem::new_with_prefix(&config.data_dir)
-        .map_err(Error::Store)?;
-    app_with_store(config, Arc::new(store))
+    app_with_store(config, storage::store_unchecked(config)?)
 }
 
 /// Builds the relay's HTTP application over any `object_store` backend.
@@ -189,12 +224,15 @@ async fn healthz() -> (StatusCode, &'static str) {
     (StatusCode::OK, "ok\n")
 }
 
-/// Checks the directories in `config`, creating the data directory if needed.
+/// Checks the directories in `config`, creating the data directory if needed (not used,
+/// and not created, when objects go to S3).
 pub fn prepare(config: &Config) -> Result<(), Error> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| Error::DataDir {
-        path: config.data_dir.clone(),
-        source,
-    })?;
+    if config.s3.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| Error::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
+    }
     if let Some(dir) = &config.static_dir {
         if !dir.is_dir() {
             return Err(Error::StaticDir(dir.clone()));
@@ -204,14 +242,25 @@ pub fn prepare(config: &Config) -> Result<(), Error> {
 }
 
 /// Serves `config` on `listener` until `shutdown` completes, then finishes the requests
-/// already in flight before returning.
+/// already in flight before returning. The storage is checked first ([`open_store`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     prepare(&config)?;
-    let app = app(&config)?.into_make_service_with_connect_info::<SocketAddr>();
+    let store = open_store(&config).await?;
+    serve_with_store(listener, config, store, shutdown).await
+}
+
+/// Like [`serve`], over a store already opened (by [`open_store`], or any other backend).
+pub async fn serve_with_store(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    store: Arc<dyn object_store::ObjectStore>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let app = app_with_store(&config, store)?.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

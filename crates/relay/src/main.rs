@@ -5,18 +5,38 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use hearth_relay::{Config, Error};
+use hearth_relay::{Config, Error, S3Config};
 
 /// The Hearth relay: stores end-to-end-encrypted blobs and serves the widget.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = "Storage guarantees: create-only objects and the vault header's compare-and-set \
+are enforced by the relay's own per-name lock within one instance. Several instances may share \
+one S3 bucket only if the store honours conditional writes (If-None-Match / If-Match), as AWS S3, \
+MinIO and R2 do; rclone's S3 server does NOT, so over it run a single instance."
+)]
 struct Args {
     /// Address and port to listen on.
     #[arg(long, env = "HEARTH_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Directory where objects are stored (created if missing).
+    /// Directory where objects are stored (created if missing), unless --s3-bucket is given.
     #[arg(long, env = "HEARTH_DATA", default_value = "./var/relay")]
     data: PathBuf,
+    /// Store objects in this S3-compatible bucket instead of --data. Credentials come from
+    /// the usual AWS environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    /// AWS_SESSION_TOKEN, …). Several relays may share the bucket only if the store honours
+    /// conditional writes (AWS S3, MinIO, R2 do; rclone's S3 server does NOT).
+    #[arg(long)]
+    s3_bucket: Option<String>,
+    /// Endpoint of an S3-compatible server, e.g. http://127.0.0.1:9000 (path-style requests;
+    /// plain http allowed when given so). Default: AWS_ENDPOINT, else AWS S3 itself.
+    #[arg(long, requires = "s3_bucket")]
+    s3_endpoint: Option<String>,
+    /// Region to sign S3 requests for. Default: AWS_DEFAULT_REGION, else us-east-1.
+    #[arg(long, requires = "s3_bucket")]
+    s3_region: Option<String>,
     /// Directory of static files served at `/` (the built widget and demo clinic pages).
     #[arg(long = "static", env = "HEARTH_STATIC")]
     static_dir: Option<PathBuf>,
@@ -47,6 +67,12 @@ async fn main() -> ExitCode {
     let config = Config {
         listen: args.listen,
         data_dir: args.data,
+        s3: args.s3_bucket.map(|bucket| S3Config {
+            bucket,
+            endpoint: args.s3_endpoint,
+            region: args.s3_region,
+            ..Default::default()
+        }),
         static_dir: args.static_dir,
         allow_origins: args.allow_origin,
         max_object_bytes: args.max_object_bytes,
@@ -64,6 +90,8 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Error> {
     hearth_relay::prepare(&config)?;
+    // A wrong bucket, endpoint or credentials stop the relay here, before it listens.
+    let store = hearth_relay::open_store(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(Error::Bind)?;
@@ -73,12 +101,8 @@ async fn run(config: Config) -> Result<(), Error> {
     {
         println!("Hearth relay listening on http://{addr}/");
     }
-    tracing::info!(
-        data = %config.data_dir.display(),
-        "storage: local directory; create-only and compare-and-set are enforced by this relay \
-         (one instance per directory)"
-    );
-    hearth_relay::serve(listener, config, shutdown_signal()).await
+    tracing::info!("{}", hearth_relay::storage_guarantees(&config));
+    hearth_relay::serve_with_store(listener, config, store, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -1,9 +1,13 @@
-//! Starting the real `hearth-relay` binary for a test, on a free loopback port.
+//! Starting the real `hearth-relay` binary for a test, on a free loopback port; real S3 and
+//! WebDAV servers (rclone) in [`rclone`].
+
+pub mod rclone;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 /// A relay process serving a fresh data directory; killed when dropped.
+#[allow(dead_code, reason = "not every test binary uses every helper")]
 pub struct RunningRelay {
     /// The process (tests may signal it themselves).
     pub child: Child,
@@ -28,7 +32,15 @@ impl Drop for RunningRelay {
 }
 
 /// Starts the binary with no rate limit and waits for its "listening on" line.
+#[allow(dead_code, reason = "not every test binary uses every helper")]
 pub fn start_relay() -> RunningRelay {
+    start_relay_with(&[], &[])
+}
+
+/// Like [`start_relay`], with more arguments and environment variables (the data directory
+/// is still a fresh temporary one, used unless the arguments choose S3).
+#[allow(dead_code, reason = "not every test binary uses every helper")]
+pub fn start_relay_with(args: &[&str], envs: &[(&str, &str)]) -> RunningRelay {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_hearth-relay"))
         .args([
@@ -39,6 +51,8 @@ pub fn start_relay() -> RunningRelay {
             "--data",
         ])
         .arg(dir.path())
+        .args(args)
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -47,6 +61,11 @@ pub fn start_relay() -> RunningRelay {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
+    assert!(
+        line.starts_with("Hearth relay listening on http://"),
+        "the relay did not start (exit: {:?})",
+        child.try_wait()
+    );
     let addr = line
         .trim()
         .trim_start_matches("Hearth relay listening on http://")
