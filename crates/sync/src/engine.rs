@@ -44,6 +44,51 @@ pub trait Replica {
     async fn save_state(&self, bytes: &[u8]) -> Result<(), ReplicaError>;
 }
 
+/// A device's storage in memory, for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct MemoryReplica {
+    envelopes: std::cell::RefCell<BTreeMap<String, Vec<u8>>>,
+    state: std::cell::RefCell<Option<Vec<u8>>>,
+}
+
+impl MemoryReplica {
+    /// Every stored envelope, by name.
+    pub fn stored(&self) -> BTreeMap<String, Vec<u8>> {
+        self.envelopes.borrow().clone()
+    }
+
+    /// The names of the stored envelopes.
+    pub fn names(&self) -> BTreeSet<String> {
+        self.envelopes.borrow().keys().cloned().collect()
+    }
+
+    /// Stores an envelope under its content-addressed name (what a save on the device does).
+    pub fn keep(&self, bytes: Vec<u8>) -> String {
+        let name = crate::object_name_of(&bytes);
+        self.envelopes.borrow_mut().insert(name.clone(), bytes);
+        name
+    }
+}
+
+impl Replica for MemoryReplica {
+    async fn envelopes(&self) -> Result<Vec<Vec<u8>>, ReplicaError> {
+        Ok(self.envelopes.borrow().values().cloned().collect())
+    }
+    async fn store(&self, name: &str, bytes: &[u8]) -> Result<(), ReplicaError> {
+        self.envelopes
+            .borrow_mut()
+            .insert(name.to_owned(), bytes.to_vec());
+        Ok(())
+    }
+    async fn load_state(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
+        Ok(self.state.borrow().clone())
+    }
+    async fn save_state(&self, bytes: &[u8]) -> Result<(), ReplicaError> {
+        *self.state.borrow_mut() = Some(bytes.to_vec());
+        Ok(())
+    }
+}
+
 /// Waits, for backoff. The widget uses a browser timer, native code a tokio timer, and unit
 /// tests a recorder that returns at once.
 pub trait Sleeper {
@@ -438,32 +483,6 @@ mod tests {
     use hearth_vault::{DeviceId, EnvelopeKind, EnvelopeMeta, ItemId, KdfParams, Passphrase};
     use std::cell::{Cell, RefCell};
 
-    /// A device's storage in memory.
-    #[derive(Default)]
-    struct MemoryReplica {
-        envelopes: RefCell<BTreeMap<String, Vec<u8>>>,
-        state: RefCell<Option<Vec<u8>>>,
-    }
-
-    impl Replica for MemoryReplica {
-        async fn envelopes(&self) -> Result<Vec<Vec<u8>>, ReplicaError> {
-            Ok(self.envelopes.borrow().values().cloned().collect())
-        }
-        async fn store(&self, name: &str, bytes: &[u8]) -> Result<(), ReplicaError> {
-            self.envelopes
-                .borrow_mut()
-                .insert(name.to_owned(), bytes.to_vec());
-            Ok(())
-        }
-        async fn load_state(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
-            Ok(self.state.borrow().clone())
-        }
-        async fn save_state(&self, bytes: &[u8]) -> Result<(), ReplicaError> {
-            *self.state.borrow_mut() = Some(bytes.to_vec());
-            Ok(())
-        }
-    }
-
     /// Records backoff waits instead of waiting.
     #[derive(Default)]
     struct NoWait(RefCell<Vec<u64>>);
@@ -585,7 +604,7 @@ mod tests {
         assert_eq!((second.uploaded, second.downloaded), (1, 12));
         let third = block_on(engine(&remote, &a, &vault, &wait).run(3)).unwrap();
         assert_eq!((third.uploaded, third.downloaded), (0, 1));
-        assert_eq!(*a.envelopes.borrow(), *b.envelopes.borrow());
+        assert_eq!(a.stored(), b.stored());
         // Nothing new: nothing moves.
         let idle = block_on(engine(&remote, &b, &vault, &wait).run(4)).unwrap();
         assert_eq!((idle.uploaded, idle.downloaded, idle.error), (0, 0, None));
@@ -610,7 +629,7 @@ mod tests {
         assert_eq!((pushed.pending, pushed.error.as_deref()), (0, None));
         let pulled = block_on(engine(&flaky, &b, &vault, &wait).run(2)).unwrap();
         assert_eq!(pulled.downloaded, 40);
-        let on_b: BTreeSet<String> = b.envelopes.borrow().keys().cloned().collect();
+        let on_b = b.names();
         assert_eq!(on_b, names);
         let listed = block_on(memory.list(None, 1000)).unwrap();
         assert_eq!(listed.objects.len(), 40, "no duplicates on the endpoint");
@@ -672,14 +691,14 @@ mod tests {
         block_on(remote.put_object(&mismatched, &real)).unwrap();
         let foreign = MemoryReplica::default();
         let theirs = seal(&stranger, &foreign, "another vault's entry");
-        let theirs_bytes = foreign.envelopes.borrow()[&theirs].clone();
+        let theirs_bytes = foreign.stored()[&theirs].clone();
         block_on(remote.put_object(&theirs, &theirs_bytes)).unwrap();
 
         let report = block_on(engine(&remote, &b, &vault, &wait).run(2)).unwrap();
         assert_eq!(report.downloaded, 1);
         assert_eq!(report.rejected.len(), 4, "{:?}", report.rejected);
-        assert_eq!(b.envelopes.borrow().len(), 1);
-        assert_eq!(b.envelopes.borrow()[&good], real, "the good copy is kept");
+        assert_eq!(b.names().len(), 1);
+        assert_eq!(b.stored()[&good], real, "the good copy is kept");
         // Refused objects are remembered, not fetched again.
         let again = block_on(engine(&remote, &b, &vault, &wait).run(3)).unwrap();
         assert_eq!((again.downloaded, again.rejected.len()), (0, 0));

@@ -40,8 +40,8 @@ pub mod store;
 pub mod webdav;
 
 pub use engine::{
-    sync_header, with_retries, Engine, HeaderError, HeaderSync, Rejected, Replica, ReplicaError,
-    RetryPolicy, Sleeper, SyncReport, SyncState,
+    sync_header, with_retries, Engine, HeaderError, HeaderSync, MemoryReplica, Rejected, Replica,
+    ReplicaError, RetryPolicy, Sleeper, SyncReport, SyncState,
 };
 #[cfg(target_arch = "wasm32")]
 pub use fetch::FetchTransport;

@@ -9,7 +9,7 @@ use crate::store::{BlobStore, HeaderWrite, Listed, Page, PutOutcome, StoreError}
 /// One HTTP request, as the adapter builds it.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
-    /// `GET`, `PUT` or `DELETE`.
+    /// The method: `GET`, `PUT`, `DELETE`, and for WebDAV `PROPFIND` and `MKCOL`.
     pub method: &'static str,
     /// The absolute URL.
     pub url: String,
@@ -220,6 +220,15 @@ impl<T: HttpTransport> BlobStore for RelayStore<T> {
 #[cfg(feature = "reqwest")]
 #[derive(Debug, Clone, Default)]
 pub struct ReqwestTransport(reqwest::Client);
+
+#[cfg(feature = "reqwest")]
+impl ReqwestTransport {
+    /// A transport over a configured client (e.g. without connection reuse, for tests that
+    /// inject faults per connection).
+    pub fn with_client(client: reqwest::Client) -> Self {
+        ReqwestTransport(client)
+    }
+}
 
 #[cfg(feature = "reqwest")]
 impl HttpTransport for ReqwestTransport {
