@@ -204,6 +204,43 @@ pub struct AlertRecord {
     pub delivered_at: Option<String>,
 }
 
+impl RiskState {
+    /// Two devices changed the risk state without seeing each other's change: the merged
+    /// state keeps the more cautious reading of both. The highest level and the latest
+    /// detection stay; every follow-up answer is kept; "safe right now" counts only if it came
+    /// after the latest detection; the state is closed only if both devices closed it.
+    pub fn merged(&self, other: &RiskState) -> RiskState {
+        let (older, newer) = if other.detected_at > self.detected_at {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let mut follow_ups: Vec<FollowUp> = older
+            .follow_ups
+            .iter()
+            .chain(&newer.follow_ups)
+            .cloned()
+            .collect();
+        follow_ups.sort_by(|a, b| a.at.cmp(&b.at));
+        follow_ups.dedup();
+        let safe_at = [&self.safe_at, &other.safe_at]
+            .into_iter()
+            .flatten()
+            .max()
+            .filter(|safe| **safe > newer.detected_at)
+            .cloned();
+        RiskState {
+            entry_type: RISK_STATE_TYPE.to_owned(),
+            risk: self.risk.max(other.risk),
+            source: newer.source,
+            detected_at: newer.detected_at.clone(),
+            safe_at,
+            follow_ups,
+            closed: self.closed && other.closed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -211,6 +248,36 @@ mod tests {
 
     const T0: &str = "2026-11-27T09:00:00Z";
     const T1: &str = "2026-11-28T09:00:00Z";
+
+    #[test]
+    fn a_merge_of_two_devices_states_keeps_the_cautious_reading() {
+        let moderate = RiskState::raised(None, Risk::Moderate, RiskSource::Message, T0).unwrap();
+        // The laptop: the patient said they were safe, then answered a follow-up "better".
+        let mut laptop = moderate.clone();
+        laptop.mark_safe("2026-11-27T10:00:00Z");
+        laptop.answer_follow_up(FollowUpAnswer::Better, "2026-11-27T11:00:00Z");
+        // The phone, meanwhile: a new, lower detection a day later.
+        let phone =
+            RiskState::raised(Some(&moderate), Risk::Low, RiskSource::Screener, T1).unwrap();
+        for merged in [laptop.merged(&phone), phone.merged(&laptop)] {
+            assert_eq!(merged.risk, Risk::Moderate, "the highest level stays");
+            assert_eq!(merged.detected_at, T1, "the latest detection stays");
+            assert_eq!(merged.source, RiskSource::Screener);
+            assert_eq!(
+                merged.safe_at, None,
+                "safe was said before the newer detection"
+            );
+            assert!(!merged.closed, "only one device closed it");
+            assert_eq!(merged.follow_ups.len(), 1, "the answer is kept");
+        }
+        // Safe after the latest detection on either device counts.
+        let mut later = phone.clone();
+        later.mark_safe("2026-11-28T10:00:00Z");
+        assert_eq!(
+            later.merged(&laptop).safe_at.as_deref(),
+            Some("2026-11-28T10:00:00Z")
+        );
+    }
 
     #[test]
     fn no_risk_changes_nothing() {

@@ -14,6 +14,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use base64ct::Encoding;
+use hearth_sync::{BlobStore, Engine, HeaderSync, Replica, ReplicaError, Sleeper, SyncReport};
 use hearth_vault::{
     DeviceId, Envelope, EnvelopeKind, EnvelopeMeta, Error as VaultError, ItemId, KdfParams,
     Passphrase, RecoveryKey, UnlockedVault, VaultHeader, VaultId,
@@ -56,6 +57,60 @@ pub struct Record {
     pub version: u64,
     /// Its body, as the app wrote it (JSON text).
     pub body: String,
+    /// The hash (hex) of the version shown, which names it when a conflict is resolved.
+    #[serde(default)]
+    pub head: String,
+    /// The other current versions, when two devices changed this record without seeing each
+    /// other's change: nothing was overwritten, and the patient chooses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflict: Vec<Alternative>,
+}
+
+/// Another current version of a record in conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// The version's hash (hex).
+    pub head: String,
+    /// Its body, or `None` if that device deleted the record.
+    pub body: Option<String>,
+}
+
+/// A storage endpoint the vault syncs with. Only ciphertext ever reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Endpoint {
+    /// A Hearth relay (the clinic's, or the one serving the widget).
+    Relay {
+        /// Its base URL, e.g. `https://relay.clinic.example`.
+        url: String,
+    },
+}
+
+impl Endpoint {
+    /// A stable name for the endpoint, so sync state for one is never used for another.
+    pub fn key(&self) -> String {
+        match self {
+            Endpoint::Relay { url } => format!("relay {}", url.trim_end_matches('/')),
+        }
+    }
+}
+
+/// What a second device knows that lets it open a vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "with", rename_all = "snake_case")]
+pub enum JoinSecret {
+    /// The vault's passphrase.
+    Passphrase {
+        /// The passphrase.
+        passphrase: String,
+    },
+    /// The recovery words, and a new passphrase for the vault.
+    Recovery {
+        /// The 24 recovery words.
+        recovery_words: String,
+        /// The new passphrase.
+        new_passphrase: String,
+    },
 }
 
 /// What the UI asks of the vault.
@@ -121,6 +176,38 @@ pub enum Request {
         /// The entry's record id.
         id: String,
     },
+    /// Sync with a storage endpoint: keep the header in step, push what it lacks, pull and
+    /// verify what this device lacks.
+    Sync {
+        /// Where.
+        endpoint: Endpoint,
+    },
+    /// How many envelopes wait to be uploaded to the endpoint, and when sync last completed.
+    SyncStatus {
+        /// Where.
+        endpoint: Endpoint,
+    },
+    /// Keep one version of a record in conflict (optionally with edited text); the others
+    /// are folded into it on every device.
+    Resolve {
+        /// The record's kind.
+        kind: RecordKind,
+        /// Its id.
+        id: String,
+        /// The hash (hex) of the version to keep (a deleted version keeps it deleted).
+        keep: String,
+        /// Edited text to save as the kept version, if the patient changed it.
+        body: Option<String>,
+    },
+    /// On a device without a vault: open a vault kept on an endpoint, then sync.
+    Join {
+        /// Where the vault is kept.
+        endpoint: Endpoint,
+        /// Its vault code.
+        vault_code: String,
+        /// The passphrase or the recovery words.
+        secret: JoinSecret,
+    },
     /// Seal a crisis alert to the clinician's public key (HPKE, share kind `Alert`). Needs
     /// no vault: the UI thread never handles the sealing itself.
     SealAlert {
@@ -168,6 +255,10 @@ pub enum FailureCode {
     Storage,
     /// The request could not be understood.
     BadRequest,
+    /// The storage endpoint could not be reached (offline, or the server is down).
+    Offline,
+    /// The storage endpoint refused (wrong vault code, over quota, another vault's data).
+    Endpoint,
 }
 
 /// A failed request.
@@ -219,6 +310,23 @@ pub enum Response {
     },
     /// The entry was deleted from this device.
     Deleted,
+    /// A sync run finished (perhaps early: see the report's error).
+    Synced {
+        /// What it did.
+        report: SyncReport,
+        /// The vault header on the endpoint was newer (the passphrase was changed on another
+        /// device) and this device now uses it.
+        passphrase_changed: bool,
+        /// Records in conflict after the run.
+        conflicts: usize,
+    },
+    /// Answer to [`Request::SyncStatus`].
+    SyncStatus {
+        /// Envelopes waiting to be uploaded.
+        pending: usize,
+        /// When sync last completed (milliseconds since the epoch), if ever.
+        last_synced_ms: Option<u64>,
+    },
     /// Answer to [`Request::SealAlert`]: the share, ready for the clinic inbox.
     Sealed {
         /// The share's object name in the inbox (derived from its bytes).
@@ -316,7 +424,91 @@ impl EnvelopeStore for MemoryEnvelopeStore {
     }
 }
 
+/// How the service reaches storage endpoints: the browser's `fetch` in the worker, memory
+/// in tests.
+#[allow(async_fn_in_trait)]
+pub trait Network {
+    /// The endpoint's store.
+    type Store: BlobStore;
+    /// The backoff timer.
+    type Sleep: Sleeper;
+    /// A store for `endpoint`, authenticated as the vault `relay_id` with `token` (both
+    /// empty before a vault is open: only the header can be read then).
+    fn connect(
+        &self,
+        endpoint: &Endpoint,
+        relay_id: &str,
+        token: &str,
+    ) -> Result<Self::Store, String>;
+    /// Prepares the endpoint for this vault (a relay registers it; harmless when done).
+    async fn prepare(&self, store: &Self::Store) -> Result<(), hearth_sync::StoreError>;
+    /// The backoff timer.
+    fn sleeper(&self) -> &Self::Sleep;
+    /// Now, in milliseconds since the epoch (for "last synced" only).
+    fn now_ms(&self) -> u64;
+}
+
+/// No network: sync requests fail plainly (the service in tests that do not sync).
+pub struct Offline;
+
+impl Sleeper for Offline {
+    async fn sleep(&self, _ms: u64) {}
+}
+
+impl Network for Offline {
+    type Store = hearth_sync::MemoryBlobStore;
+    type Sleep = Offline;
+    fn connect(&self, _: &Endpoint, _: &str, _: &str) -> Result<Self::Store, String> {
+        Err("this build has no network".into())
+    }
+    async fn prepare(&self, _: &Self::Store) -> Result<(), hearth_sync::StoreError> {
+        Ok(())
+    }
+    fn sleeper(&self) -> &Self::Sleep {
+        self
+    }
+    fn now_ms(&self) -> u64 {
+        0
+    }
+}
+
+/// The service's store, as the sync engine sees it.
+struct Local<'a, S>(&'a S);
+
+fn replica(err: StorageError) -> ReplicaError {
+    ReplicaError(err.0)
+}
+
+impl<S: EnvelopeStore> Replica for Local<'_, S> {
+    async fn envelopes(&self) -> Result<Vec<Vec<u8>>, ReplicaError> {
+        self.0.all_envelopes().await.map_err(replica)
+    }
+    async fn store(&self, name: &str, bytes: &[u8]) -> Result<(), ReplicaError> {
+        self.0.put_envelope(name, bytes).await.map_err(replica)
+    }
+    async fn load_state(&self) -> Result<Option<Vec<u8>>, ReplicaError> {
+        self.0.get_meta(META_SYNC_STATE).await.map_err(replica)
+    }
+    async fn save_state(&self, bytes: &[u8]) -> Result<(), ReplicaError> {
+        self.0
+            .put_meta(META_SYNC_STATE, bytes)
+            .await
+            .map_err(replica)
+    }
+}
+
+fn endpoint_failure(err: &hearth_sync::StoreError) -> Response {
+    let code = if err.is_retryable() {
+        FailureCode::Offline
+    } else {
+        FailureCode::Endpoint
+    };
+    fail(code, err.to_string())
+}
+
 const META_HEADER: &str = "header";
+/// What the sync engine remembers (names the endpoint holds, refused names, last sync).
+const META_SYNC_STATE: &str = "sync_state";
 const META_VAULT_ID: &str = "vault_id";
 const META_DEVICE_ID: &str = "device_id";
 /// The highest header version this device has written or accepted: an older header found
@@ -398,11 +590,40 @@ fn vault_failure(err: &VaultError) -> Response {
     fail(code, err.to_string())
 }
 
-/// The latest readable version of one item.
+/// The current version of one item, and any other current versions (a conflict).
 struct Opened {
     meta: EnvelopeMeta,
     envelope: Envelope,
     plaintext: hearth_vault::Plaintext,
+    /// Other heads: their version, and their text (`None` for a tombstone).
+    others: Vec<(hearth_sync::Version, Option<String>)>,
+}
+
+impl Opened {
+    fn record(&self) -> Record {
+        Record {
+            id: self.meta.item_id.to_hex(),
+            version: self.meta.item_version,
+            body: String::from_utf8_lossy(self.plaintext.as_bytes()).into_owned(),
+            head: self.envelope.version_hash().to_hex(),
+            conflict: self
+                .others
+                .iter()
+                .map(|(version, body)| Alternative {
+                    head: version.hash.to_hex(),
+                    body: body.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The highest version number among the heads.
+    fn top_version(&self) -> u64 {
+        self.others
+            .iter()
+            .map(|(v, _)| v.meta.item_version)
+            .fold(self.meta.item_version, u64::max)
+    }
 }
 
 /// The vault service over a store. One instance lives in the worker for the page's life.
@@ -428,8 +649,13 @@ impl<S: EnvelopeStore> VaultService<S> {
         &self.store
     }
 
-    /// Answers one request.
+    /// Answers one request; requests that need a storage endpoint fail.
     pub async fn handle(&mut self, request: Request) -> Response {
+        self.handle_online(request, &Offline).await
+    }
+
+    /// Answers one request, reaching storage endpoints through `net`.
+    pub async fn handle_online(&mut self, request: Request, net: &impl Network) -> Response {
         match request {
             Request::Status => match self.store.get_meta(META_HEADER).await {
                 Ok(header) => Response::Status {
@@ -468,6 +694,19 @@ impl<S: EnvelopeStore> VaultService<S> {
             },
             Request::Delete { id } => self.delete(id).await,
             Request::SealAlert { recipient, alert } => seal_alert(&recipient, &alert),
+            Request::Sync { endpoint } => self.sync(&endpoint, net).await,
+            Request::SyncStatus { endpoint } => self.sync_status(&endpoint, net).await,
+            Request::Resolve {
+                kind,
+                id,
+                keep,
+                body,
+            } => self.resolve(kind, &id, &keep, body).await,
+            Request::Join {
+                endpoint,
+                vault_code,
+                secret,
+            } => self.join(&endpoint, &vault_code, secret, net).await,
         }
     }
 
@@ -496,11 +735,21 @@ impl<S: EnvelopeStore> VaultService<S> {
             Ok(created) => created,
             Err(err) => return vault_failure(&err),
         };
-        let device = match DeviceId::random() {
-            Ok(device) => device,
-            Err(err) => return vault_failure(&err),
-        };
-        // The header goes last: until it is written, no vault exists.
+        if let Err(response) = self.store_new_vault(&vault).await {
+            return response;
+        }
+        let vault_code = vault.vault_id().to_code();
+        self.unlocked = Some(vault);
+        Response::Created {
+            recovery_words: recovery.to_words().as_str().to_owned(),
+            vault_code,
+        }
+    }
+
+    /// Records a vault new to this device (created, or opened from an endpoint) with a new
+    /// device id. The header goes last: until it is written, no vault exists.
+    async fn store_new_vault(&self, vault: &UnlockedVault) -> Result<(), Response> {
+        let device = DeviceId::random().map_err(|err| vault_failure(&err))?;
         for (key, value) in [
             (META_VAULT_ID, vault.vault_id().as_bytes().to_vec()),
             (META_DEVICE_ID, device.as_bytes().to_vec()),
@@ -510,16 +759,12 @@ impl<S: EnvelopeStore> VaultService<S> {
             ),
             (META_HEADER, vault.header().to_bytes()),
         ] {
-            if let Err(err) = self.store.put_meta(key, &value).await {
-                return storage_failed(err);
-            }
+            self.store
+                .put_meta(key, &value)
+                .await
+                .map_err(storage_failed)?;
         }
-        let vault_code = vault.vault_id().to_code();
-        self.unlocked = Some(vault);
-        Response::Created {
-            recovery_words: recovery.to_words().as_str().to_owned(),
-            vault_code,
-        }
+        Ok(())
     }
 
     /// The stored header, checked against this device's vault id.
@@ -667,15 +912,17 @@ impl<S: EnvelopeStore> VaultService<S> {
         }
     }
 
-    /// Every readable envelope of `kind`, grouped to the latest version of each item.
+    /// Every item of `kind` that is not deleted, merged by lineage (hearth-sync's rules):
+    /// its current version, and the other current versions when it is in conflict. Also
+    /// counts the envelopes of `kind` that could not be opened.
     async fn latest(
         &self,
         vault: &UnlockedVault,
         kind: EnvelopeKind,
     ) -> Result<(Vec<Opened>, usize), Response> {
         let all = self.store.all_envelopes().await.map_err(storage_failed)?;
-        let mut latest: BTreeMap<[u8; 16], Opened> = BTreeMap::new();
-        let mut deleted: BTreeMap<[u8; 16], u64> = BTreeMap::new();
+        let mut opened = HashMap::new();
+        let mut versions = Vec::new();
         let mut unreadable = 0;
         for bytes in all {
             let Ok(envelope) = Envelope::parse(&bytes) else {
@@ -683,41 +930,50 @@ impl<S: EnvelopeStore> VaultService<S> {
                 continue;
             };
             let meta = *envelope.meta();
-            if meta.kind == EnvelopeKind::Tombstone && vault.open(&envelope).is_ok() {
-                let version = deleted.entry(*meta.item_id.as_bytes()).or_default();
-                *version = (*version).max(meta.item_version);
-                continue;
-            }
-            if meta.kind != kind {
+            if !matches!(meta.kind, EnvelopeKind::Tombstone | EnvelopeKind::Merge)
+                && meta.kind != kind
+            {
                 continue;
             }
             // Opening authenticates: a forged envelope cannot hijack an item's lineage.
             let Ok(plaintext) = vault.open(&envelope) else {
-                unreadable += 1;
+                unreadable += usize::from(meta.kind == kind);
                 continue;
             };
-            let key = *meta.item_id.as_bytes();
-            let newer = latest
-                .get(&key)
-                .is_none_or(|seen| meta.item_version > seen.meta.item_version);
-            if newer {
-                latest.insert(
-                    key,
-                    Opened {
-                        meta,
-                        envelope,
-                        plaintext,
-                    },
-                );
+            let hash = envelope.version_hash();
+            versions.push(hearth_sync::Version { hash, meta });
+            opened.insert(hash, (envelope, plaintext));
+        }
+        let mut items = Vec::new();
+        for state in hearth_sync::merge(versions).into_values() {
+            let heads = match state {
+                hearth_sync::ItemState::Deleted(_) => continue,
+                hearth_sync::ItemState::Live(head) => vec![head],
+                hearth_sync::ItemState::Conflict { heads } => heads,
+            };
+            if heads[0].meta.kind != kind {
+                continue;
+            }
+            let others = heads[1..]
+                .iter()
+                .map(|v| {
+                    let body = (v.meta.kind != EnvelopeKind::Tombstone)
+                        .then(|| opened.get(&v.hash))
+                        .flatten()
+                        .map(|(_, p)| String::from_utf8_lossy(p.as_bytes()).into_owned());
+                    (*v, body)
+                })
+                .collect();
+            if let Some((envelope, plaintext)) = opened.remove(&heads[0].hash) {
+                items.push(Opened {
+                    meta: heads[0].meta,
+                    envelope,
+                    plaintext,
+                    others,
+                });
             }
         }
-        // A tombstone newer than an item's latest version hides it.
-        latest.retain(|id, opened| {
-            deleted
-                .get(id)
-                .is_none_or(|&v| v <= opened.meta.item_version)
-        });
-        Ok((latest.into_values().collect(), unreadable))
+        Ok((items, unreadable))
     }
 
     async fn put(&mut self, kind: RecordKind, id: Option<String>, body: String) -> Response {
@@ -743,7 +999,7 @@ impl<S: EnvelopeStore> VaultService<S> {
         let (item_id, item_version, parent) = match (previous, wanted) {
             (Some(opened), _) => (
                 opened.meta.item_id,
-                opened.meta.item_version + 1,
+                opened.top_version() + 1,
                 Some(opened.envelope.version_hash()),
             ),
             (None, Some(_)) => return fail(FailureCode::BadRequest, "no such record"),
@@ -770,11 +1026,76 @@ impl<S: EnvelopeStore> VaultService<S> {
         {
             return storage_failed(err);
         }
+        // An edit of a record in conflict keeps the other versions for the patient to see.
+        let conflict = previous.map(|o| o.record().conflict).unwrap_or_default();
         Response::Saved(Record {
             id: item_id.to_hex(),
             version: item_version,
             body,
+            head: envelope.version_hash().to_hex(),
+            conflict,
         })
+    }
+
+    /// Seals and stores one envelope.
+    async fn write(
+        &self,
+        vault: &UnlockedVault,
+        meta: &EnvelopeMeta,
+        plaintext: &[u8],
+    ) -> Result<Envelope, Response> {
+        let envelope = vault
+            .seal(meta, plaintext)
+            .map_err(|err| vault_failure(&err))?;
+        self.store
+            .put_envelope(&envelope.object_name(), envelope.as_bytes())
+            .await
+            .map_err(storage_failed)?;
+        Ok(envelope)
+    }
+
+    /// Folds every head of `item` except `kept` into `target` with merge envelopes.
+    async fn fold(
+        &self,
+        vault: &UnlockedVault,
+        item: &Opened,
+        kept: hearth_vault::VersionHash,
+        target: hearth_vault::VersionHash,
+        item_version: u64,
+    ) -> Result<(), Response> {
+        let device_id = self.device_id().await?;
+        let heads = std::iter::once(item.envelope.version_hash())
+            .chain(item.others.iter().map(|(v, _)| v.hash));
+        for head in heads.filter(|h| *h != kept) {
+            let meta = EnvelopeMeta {
+                kind: EnvelopeKind::Merge,
+                item_id: item.meta.item_id,
+                item_version,
+                device_id,
+                parent: Some(head),
+            };
+            self.write(vault, &meta, target.as_bytes()).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes every stored version of an entry's content from this device (after its
+    /// tombstone is stored), so deleted words do not linger.
+    async fn purge(&self, vault: &UnlockedVault, item: ItemId) -> Result<(), Response> {
+        let all = self.store.all_envelopes().await.map_err(storage_failed)?;
+        for envelope in all.iter().filter_map(|bytes| Envelope::parse(bytes).ok()) {
+            let meta = envelope.meta();
+            if meta.kind == EnvelopeKind::Item
+                && meta.item_id == item
+                && vault.open(&envelope).is_ok()
+            {
+                self.store
+                    .delete_envelope(&envelope.object_name())
+                    .await
+                    .map_err(storage_failed)?;
+            }
+        }
+        Ok(())
     }
 
     async fn delete(&mut self, id: String) -> Response {
@@ -784,53 +1105,306 @@ impl<S: EnvelopeStore> VaultService<S> {
         let Ok(wanted) = ItemId::from_hex(&id) else {
             return fail(FailureCode::BadRequest, "the record id is not valid");
         };
-        let device_id = match self.device_id().await {
-            Ok(device) => device,
-            Err(response) => return response,
+        let result = async {
+            let device_id = self.device_id().await?;
+            let (items, _) = self.latest(vault, EnvelopeKind::Item).await?;
+            let item = items
+                .into_iter()
+                .find(|o| o.meta.item_id == wanted)
+                .ok_or_else(|| fail(FailureCode::BadRequest, "no such record"))?;
+            let version = item.top_version() + 1;
+            let meta = EnvelopeMeta {
+                kind: EnvelopeKind::Tombstone,
+                item_id: wanted,
+                item_version: version,
+                device_id,
+                parent: Some(item.envelope.version_hash()),
+            };
+            // The tombstone first: if removing a version fails half-way, the item still
+            // counts as deleted. Other devices' versions in conflict are folded into it.
+            let tombstone = self.write(vault, &meta, b"").await?;
+            let hash = tombstone.version_hash();
+            self.fold(vault, &item, item.envelope.version_hash(), hash, version)
+                .await?;
+            self.purge(vault, wanted).await
+        }
+        .await;
+        match result {
+            Ok(()) => Response::Deleted,
+            Err(response) => response,
+        }
+    }
+
+    async fn resolve(
+        &mut self,
+        kind: RecordKind,
+        id: &str,
+        keep: &str,
+        body: Option<String>,
+    ) -> Response {
+        let Some(vault) = self.unlocked.as_ref() else {
+            return fail(FailureCode::Locked, "the vault is locked");
         };
-        let all = match self.store.all_envelopes().await {
-            Ok(all) => all,
+        let (Ok(wanted), Ok(keep)) = (
+            ItemId::from_hex(id),
+            hearth_vault::VersionHash::from_hex(keep),
+        ) else {
+            return fail(
+                FailureCode::BadRequest,
+                "the record id or version is not valid",
+            );
+        };
+        let result = async {
+            let (items, _) = self.latest(vault, kind.envelope_kind()).await?;
+            let item = items
+                .into_iter()
+                .find(|o| o.meta.item_id == wanted)
+                .ok_or_else(|| fail(FailureCode::BadRequest, "no such record"))?;
+            let version = item.top_version() + 1;
+            let kept_body = if item.envelope.version_hash() == keep {
+                Some(String::from_utf8_lossy(item.plaintext.as_bytes()).into_owned())
+            } else {
+                match item.others.iter().find(|(v, _)| v.hash == keep) {
+                    Some((_, body)) => body.clone(),
+                    None => {
+                        return Err(fail(FailureCode::BadRequest, "that version is not current"))
+                    }
+                }
+            };
+            let Some(kept_body) = kept_body else {
+                // Keep it deleted: fold the live versions into the tombstone, forget them here.
+                self.fold(vault, &item, keep, keep, version).await?;
+                self.purge(vault, wanted).await?;
+                return Ok(Response::Deleted);
+            };
+            let (target, text) = match body.filter(|b| *b != kept_body) {
+                Some(edited) => {
+                    let meta = EnvelopeMeta {
+                        kind: kind.envelope_kind(),
+                        item_id: wanted,
+                        item_version: version,
+                        device_id: self.device_id().await?,
+                        parent: Some(keep),
+                    };
+                    let written = self.write(vault, &meta, edited.as_bytes()).await?;
+                    (written.version_hash(), edited)
+                }
+                None => (keep, kept_body),
+            };
+            self.fold(vault, &item, keep, target, version).await?;
+            Ok(Response::Saved(Record {
+                id: id.to_owned(),
+                version,
+                body: text,
+                head: target.to_hex(),
+                conflict: Vec::new(),
+            }))
+        }
+        .await;
+        result.unwrap_or_else(|response| response)
+    }
+
+    async fn sync_status(&self, endpoint: &Endpoint, net: &impl Network) -> Response {
+        let Some(vault) = self.unlocked.as_ref() else {
+            return fail(FailureCode::Locked, "the vault is locked");
+        };
+        let remote = match net.connect(endpoint, "", "") {
+            Ok(remote) => remote,
+            Err(detail) => return fail(FailureCode::BadRequest, detail),
+        };
+        let engine = Engine {
+            remote: &remote,
+            local: &Local(&self.store),
+            vault,
+            endpoint: &endpoint.key(),
+            policy: hearth_sync::RetryPolicy::default(),
+            sleeper: net.sleeper(),
+        };
+        let state = match self.store.get_meta(META_SYNC_STATE).await {
+            Ok(state) => state.map(|b| hearth_sync::SyncState::from_bytes(&b)),
             Err(err) => return storage_failed(err),
         };
-        // Every version of the item that this vault can open (a forgery is left alone).
-        let versions: Vec<Envelope> = all
-            .iter()
-            .filter_map(|bytes| Envelope::parse(bytes).ok())
-            .filter(|e| {
-                e.meta().kind == EnvelopeKind::Item
-                    && e.meta().item_id.as_bytes() == wanted.as_bytes()
-                    && vault.open(e).is_ok()
-            })
-            .collect();
-        let Some(latest) = versions.iter().max_by_key(|e| e.meta().item_version) else {
-            return fail(FailureCode::BadRequest, "no such record");
+        match engine.pending().await {
+            Ok(pending) => Response::SyncStatus {
+                pending,
+                last_synced_ms: state
+                    .filter(|s| s.endpoint == endpoint.key())
+                    .and_then(|s| s.last_synced_ms),
+            },
+            Err(err) => fail(FailureCode::Storage, err.0),
+        }
+    }
+
+    /// How many records are in conflict.
+    async fn conflicts(&self, vault: &UnlockedVault) -> Result<usize, Response> {
+        let mut conflicts = 0;
+        for kind in [RecordKind::Entry, RecordKind::Settings, RecordKind::Consent] {
+            let (items, _) = self.latest(vault, kind.envelope_kind()).await?;
+            conflicts += items.iter().filter(|o| !o.others.is_empty()).count();
+        }
+        Ok(conflicts)
+    }
+
+    /// The answer when the endpoint fails before any object moves: what waits, and why.
+    async fn stopped(
+        &self,
+        vault: &UnlockedVault,
+        endpoint: &Endpoint,
+        net: &impl Network,
+        err: &hearth_sync::StoreError,
+    ) -> Response {
+        let pending = match self.sync_status(endpoint, net).await {
+            Response::SyncStatus { pending, .. } => pending,
+            other => return other,
         };
-        let meta = EnvelopeMeta {
-            kind: EnvelopeKind::Tombstone,
-            item_id: latest.meta().item_id,
-            item_version: latest.meta().item_version + 1,
-            device_id,
-            parent: Some(latest.version_hash()),
+        let conflicts = match self.conflicts(vault).await {
+            Ok(conflicts) => conflicts,
+            Err(response) => return response,
         };
-        let tombstone = match vault.seal(&meta, b"") {
-            Ok(envelope) => envelope,
+        Response::Synced {
+            report: SyncReport {
+                pending,
+                error: Some(err.to_string()),
+                retry_later: err.is_retryable(),
+                ..SyncReport::default()
+            },
+            passphrase_changed: false,
+            conflicts,
+        }
+    }
+
+    async fn sync(&mut self, endpoint: &Endpoint, net: &impl Network) -> Response {
+        let Some(vault) = self.unlocked.as_ref() else {
+            return fail(FailureCode::Locked, "the vault is locked");
+        };
+        let token = vault.relay_token();
+        let remote = match net.connect(
+            endpoint,
+            &vault.vault_id().to_relay_id(),
+            &token.to_base64url(),
+        ) {
+            Ok(remote) => remote,
+            Err(detail) => return fail(FailureCode::BadRequest, detail),
+        };
+        if let Err(err) = net.prepare(&remote).await {
+            return self.stopped(vault, endpoint, net, &err).await;
+        }
+        let policy = hearth_sync::RetryPolicy::default();
+        let header =
+            hearth_sync::sync_header(&remote, vault.header(), &policy, net.sleeper()).await;
+        let passphrase_changed = match header {
+            Ok(HeaderSync::Newer(bytes)) => {
+                // Checked like any stored header: this vault's id, never older than seen.
+                let adopted = VaultHeader::parse(&bytes).and_then(|h| {
+                    h.check(vault.vault_id(), vault.header().version())
+                        .map(|()| h)
+                });
+                match adopted {
+                    Ok(header) => {
+                        if let Err(response) = self.replace_header(&header).await {
+                            return response;
+                        }
+                        true
+                    }
+                    Err(err) => return fail(FailureCode::Endpoint, err.to_string()),
+                }
+            }
+            Ok(HeaderSync::Same | HeaderSync::Uploaded) => false,
+            Err(hearth_sync::HeaderError::Store(err)) => {
+                return self.stopped(vault, endpoint, net, &err).await
+            }
+            Err(err) => return fail(FailureCode::Endpoint, err.to_string()),
+        };
+        let engine = Engine {
+            remote: &remote,
+            local: &Local(&self.store),
+            vault,
+            endpoint: &endpoint.key(),
+            policy,
+            sleeper: net.sleeper(),
+        };
+        let report = match engine.run(net.now_ms()).await {
+            Ok(report) => report,
+            Err(err) => return fail(FailureCode::Storage, err.0),
+        };
+        let conflicts = match self.conflicts(vault).await {
+            Ok(conflicts) => conflicts,
+            Err(response) => return response,
+        };
+        Response::Synced {
+            report,
+            passphrase_changed,
+            conflicts,
+        }
+    }
+
+    async fn join(
+        &mut self,
+        endpoint: &Endpoint,
+        code: &str,
+        secret: JoinSecret,
+        net: &impl Network,
+    ) -> Response {
+        match self.store.get_meta(META_HEADER).await {
+            Ok(Some(_)) => return fail(FailureCode::VaultExists, "a vault exists on this device"),
+            Ok(None) => {}
+            Err(err) => return storage_failed(err),
+        }
+        let vault_id = match VaultId::from_code(code) {
+            Ok(id) => id,
+            Err(err) => return fail(FailureCode::BadRequest, err.to_string()),
+        };
+        let remote = match net.connect(endpoint, &vault_id.to_relay_id(), "") {
+            Ok(remote) => remote,
+            Err(detail) => return fail(FailureCode::BadRequest, detail),
+        };
+        let policy = hearth_sync::RetryPolicy::default();
+        let fetched =
+            hearth_sync::with_retries(&policy, net.sleeper(), || remote.get_header()).await;
+        let bytes = match fetched {
+            Ok((bytes, _)) => bytes,
+            Err(hearth_sync::StoreError::NotFound) => {
+                return fail(
+                    FailureCode::NoVault,
+                    "no vault with this code on that server",
+                )
+            }
+            Err(err) => return endpoint_failure(&err),
+        };
+        let header = match VaultHeader::parse(&bytes).and_then(|h| h.check(vault_id, 1).map(|()| h))
+        {
+            Ok(header) => header,
             Err(err) => return vault_failure(&err),
         };
-        // The tombstone first: if removing a version fails half-way, the item still
-        // counts as deleted.
-        if let Err(err) = self
-            .store
-            .put_envelope(&tombstone.object_name(), tombstone.as_bytes())
-            .await
-        {
-            return storage_failed(err);
-        }
-        for version in &versions {
-            if let Err(err) = self.store.delete_envelope(&version.object_name()).await {
-                return storage_failed(err);
+        let vault = match secret {
+            JoinSecret::Passphrase { passphrase } => match Passphrase::new(passphrase) {
+                Ok(p) => UnlockedVault::unlock(&header, &p),
+                Err(_) => return fail(FailureCode::WrongPassphrase, "empty passphrase"),
+            },
+            JoinSecret::Recovery {
+                recovery_words,
+                new_passphrase,
+            } => {
+                let recovery = match RecoveryKey::from_words(&recovery_words) {
+                    Ok(key) => key,
+                    Err(err) => return vault_failure(&err),
+                };
+                match Self::strong_passphrase(new_passphrase) {
+                    Ok(p) => UnlockedVault::recover(&header, &recovery, &p, self.params),
+                    Err(response) => return response,
+                }
             }
+        };
+        let vault = match vault {
+            Ok(vault) => vault,
+            Err(err) => return vault_failure(&err),
+        };
+        if let Err(response) = self.store_new_vault(&vault).await {
+            return response;
         }
-        Response::Deleted
+        let vault_code = vault.vault_id().to_code();
+        self.unlocked = Some(vault);
+        Response::Unlocked { vault_code }
     }
 
     async fn list(&self, kind: RecordKind) -> Result<(Vec<Record>, usize), Response> {
@@ -838,14 +1412,7 @@ impl<S: EnvelopeStore> VaultService<S> {
             return Err(fail(FailureCode::Locked, "the vault is locked"));
         };
         let (latest, unreadable) = self.latest(vault, kind.envelope_kind()).await?;
-        let records = latest
-            .into_iter()
-            .map(|opened| Record {
-                id: opened.meta.item_id.to_hex(),
-                version: opened.meta.item_version,
-                body: String::from_utf8_lossy(opened.plaintext.as_bytes()).into_owned(),
-            })
-            .collect();
+        let records = latest.iter().map(Opened::record).collect();
         Ok((records, unreadable))
     }
 }
@@ -1413,5 +1980,364 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// Devices that share one in-memory endpoint.
+    #[derive(Default, Clone)]
+    struct SharedNet(std::rc::Rc<hearth_sync::MemoryBlobStore>);
+
+    struct SharedStore(std::rc::Rc<hearth_sync::MemoryBlobStore>);
+
+    impl BlobStore for SharedStore {
+        async fn get_header(&self) -> Result<(Vec<u8>, String), hearth_sync::StoreError> {
+            self.0.get_header().await
+        }
+        async fn put_header(
+            &self,
+            bytes: &[u8],
+            condition: hearth_sync::HeaderWrite,
+        ) -> Result<String, hearth_sync::StoreError> {
+            self.0.put_header(bytes, condition).await
+        }
+        async fn put_object(
+            &self,
+            name: &str,
+            bytes: &[u8],
+        ) -> Result<hearth_sync::PutOutcome, hearth_sync::StoreError> {
+            self.0.put_object(name, bytes).await
+        }
+        async fn get_object(&self, name: &str) -> Result<Vec<u8>, hearth_sync::StoreError> {
+            self.0.get_object(name).await
+        }
+        async fn list(
+            &self,
+            after: Option<&str>,
+            limit: usize,
+        ) -> Result<hearth_sync::Page, hearth_sync::StoreError> {
+            self.0.list(after, limit).await
+        }
+    }
+
+    impl Network for SharedNet {
+        type Store = SharedStore;
+        type Sleep = Offline;
+        fn connect(&self, _: &Endpoint, _: &str, _: &str) -> Result<SharedStore, String> {
+            Ok(SharedStore(self.0.clone()))
+        }
+        async fn prepare(&self, _: &SharedStore) -> Result<(), hearth_sync::StoreError> {
+            Ok(())
+        }
+        fn sleeper(&self) -> &Offline {
+            &Offline
+        }
+        fn now_ms(&self) -> u64 {
+            1_700_000_000_000
+        }
+    }
+
+    fn endpoint() -> Endpoint {
+        Endpoint::Relay {
+            url: "http://127.0.0.1:9/".into(),
+        }
+    }
+
+    fn sync(
+        device: &mut VaultService<MemoryEnvelopeStore>,
+        net: &SharedNet,
+    ) -> (SyncReport, usize) {
+        match block_on(device.handle_online(
+            Request::Sync {
+                endpoint: endpoint(),
+            },
+            net,
+        )) {
+            Response::Synced {
+                report, conflicts, ..
+            } => (report, conflicts),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn join(
+        net: &SharedNet,
+        code: &str,
+        secret: JoinSecret,
+    ) -> (VaultService<MemoryEnvelopeStore>, Response) {
+        let mut device = service();
+        let response = block_on(device.handle_online(
+            Request::Join {
+                endpoint: endpoint(),
+                vault_code: code.into(),
+                secret,
+            },
+            net,
+        ));
+        (device, response)
+    }
+
+    fn with_passphrase(passphrase: &str) -> JoinSecret {
+        JoinSecret::Passphrase {
+            passphrase: passphrase.into(),
+        }
+    }
+
+    fn create_with_code(device: &mut VaultService<MemoryEnvelopeStore>) -> (String, String) {
+        match ask(
+            device,
+            Request::Create {
+                passphrase: PASSPHRASE.into(),
+            },
+        ) {
+            Response::Created {
+                recovery_words,
+                vault_code,
+            } => (recovery_words, vault_code),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn records(device: &mut VaultService<MemoryEnvelopeStore>) -> Vec<Record> {
+        match ask(
+            device,
+            Request::List {
+                kind: RecordKind::Entry,
+            },
+        ) {
+            Response::Records { records, .. } => records,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn edit(device: &mut VaultService<MemoryEnvelopeStore>, id: &str, body: &str) {
+        let response = ask(
+            device,
+            Request::Put {
+                kind: RecordKind::Entry,
+                id: Some(id.into()),
+                body: body.into(),
+            },
+        );
+        assert!(matches!(response, Response::Saved(_)), "{response:?}");
+    }
+
+    #[test]
+    fn a_second_device_opens_the_vault_from_the_endpoint_and_both_converge() {
+        let net = SharedNet::default();
+        let mut a = service();
+        let (_, code) = create_with_code(&mut a);
+        for i in 0..3 {
+            put_entry(&mut a, &format!("entry {i} {MARKER}"));
+        }
+        let (report, conflicts) = sync(&mut a, &net);
+        assert_eq!((report.uploaded, report.pending, conflicts), (3, 0, 0));
+        for (name, bytes) in block_on(net.0.list(None, 1000))
+            .unwrap()
+            .objects
+            .iter()
+            .map(|o| (o.name.clone(), block_on(net.0.get_object(&o.name)).unwrap()))
+        {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("MARKER"),
+                "{name}"
+            );
+        }
+
+        let (wrong, response) = join(&net, &code, with_passphrase("not the passphrase at all"));
+        assert_eq!(code_of(&response), Some(FailureCode::WrongPassphrase));
+        assert!(
+            wrong.store().dump().is_empty(),
+            "a failed join stores nothing"
+        );
+        let unknown = VaultId::random().unwrap().to_code();
+        let (_, response) = join(&net, &unknown, with_passphrase(PASSPHRASE));
+        assert!(matches!(
+            code_of(&response),
+            Some(FailureCode::BadHeader | FailureCode::NoVault)
+        ));
+
+        let (mut b, response) = join(&net, &code, with_passphrase(PASSPHRASE));
+        assert!(
+            matches!(response, Response::Unlocked { .. }),
+            "{response:?}"
+        );
+        let (report, _) = sync(&mut b, &net);
+        assert_eq!(report.downloaded, 3);
+        assert_eq!(entries(&mut b), entries(&mut a));
+        put_entry(&mut b, "from the second device");
+        sync(&mut b, &net);
+        let (report, _) = sync(&mut a, &net);
+        assert_eq!(report.downloaded, 1);
+        assert_eq!(entries(&mut a), entries(&mut b));
+        assert_eq!(entries(&mut a).len(), 4);
+        // Status: nothing pending, a last-synced time.
+        let status = block_on(a.handle_online(
+            Request::SyncStatus {
+                endpoint: endpoint(),
+            },
+            &net,
+        ));
+        assert_eq!(
+            status,
+            Response::SyncStatus {
+                pending: 0,
+                last_synced_ms: Some(1_700_000_000_000)
+            }
+        );
+    }
+
+    fn code_of(response: &Response) -> Option<FailureCode> {
+        code(response)
+    }
+
+    #[test]
+    fn concurrent_edits_become_a_conflict_that_the_patient_resolves() {
+        let net = SharedNet::default();
+        let mut a = service();
+        let (_, code) = create_with_code(&mut a);
+        let id = put_entry(&mut a, "first draft").id;
+        sync(&mut a, &net);
+        let (mut b, _) = join(&net, &code, with_passphrase(PASSPHRASE));
+        sync(&mut b, &net);
+        // Both edit the same version, each without seeing the other.
+        edit(&mut a, &id, "edited on the laptop");
+        edit(&mut b, &id, "edited on the phone");
+        sync(&mut a, &net);
+        let (_, conflicts) = sync(&mut b, &net);
+        assert_eq!(conflicts, 1);
+        let (_, conflicts) = sync(&mut a, &net);
+        assert_eq!(conflicts, 1);
+        // Both devices show the same version first, and the other beside it: nothing lost.
+        let (on_a, on_b) = (records(&mut a), records(&mut b));
+        assert_eq!(on_a, on_b);
+        let record = &on_a[0];
+        let mut texts = vec![
+            record.body.clone(),
+            record.conflict[0].body.clone().unwrap(),
+        ];
+        texts.sort();
+        assert_eq!(texts, ["edited on the laptop", "edited on the phone"]);
+
+        // The phone keeps its own text, edited once more.
+        let phone = if record.body == "edited on the phone" {
+            record.head.clone()
+        } else {
+            record.conflict[0].head.clone()
+        };
+        let resolved = ask(
+            &mut b,
+            Request::Resolve {
+                kind: RecordKind::Entry,
+                id: id.clone(),
+                keep: phone,
+                body: Some("edited on the phone, and merged".into()),
+            },
+        );
+        assert!(matches!(resolved, Response::Saved(_)), "{resolved:?}");
+        let (_, conflicts) = sync(&mut b, &net);
+        assert_eq!(conflicts, 0);
+        let (_, conflicts) = sync(&mut a, &net);
+        assert_eq!(conflicts, 0);
+        assert_eq!(entries(&mut a), ["edited on the phone, and merged"]);
+        assert_eq!(records(&mut a), records(&mut b));
+    }
+
+    #[test]
+    fn a_deletion_against_an_edit_is_shown_and_can_be_kept() {
+        let net = SharedNet::default();
+        let mut a = service();
+        let (_, code) = create_with_code(&mut a);
+        let id = put_entry(&mut a, "to be deleted").id;
+        sync(&mut a, &net);
+        let (mut b, _) = join(&net, &code, with_passphrase(PASSPHRASE));
+        sync(&mut b, &net);
+        assert_eq!(
+            ask(&mut a, Request::Delete { id: id.clone() }),
+            Response::Deleted
+        );
+        edit(&mut b, &id, "edited meanwhile");
+        sync(&mut a, &net);
+        let (_, conflicts) = sync(&mut b, &net);
+        assert_eq!(conflicts, 1);
+        let record = &records(&mut b)[0];
+        assert_eq!(
+            record.body, "edited meanwhile",
+            "the edit is shown, not lost"
+        );
+        assert_eq!(record.conflict[0].body, None, "deleted on the other device");
+        let keep_deleted = record.conflict[0].head.clone();
+        let response = ask(
+            &mut b,
+            Request::Resolve {
+                kind: RecordKind::Entry,
+                id,
+                keep: keep_deleted,
+                body: None,
+            },
+        );
+        assert_eq!(response, Response::Deleted);
+        sync(&mut b, &net);
+        sync(&mut a, &net);
+        assert!(entries(&mut a).is_empty() && entries(&mut b).is_empty());
+        // The deleted words are gone from the device that resolved.
+        for bytes in b.store().dump() {
+            if let Ok(envelope) = Envelope::parse(&bytes) {
+                assert_ne!(envelope.kind(), EnvelopeKind::Item);
+            }
+        }
+    }
+
+    #[test]
+    fn recovery_words_open_the_vault_on_a_new_device_and_the_new_passphrase_follows() {
+        let net = SharedNet::default();
+        let mut a = service();
+        let (words, code) = create_with_code(&mut a);
+        put_entry(&mut a, "kept through recovery");
+        sync(&mut a, &net);
+        let new = "copper meadow thunder quietly";
+        let (mut b, response) = join(
+            &net,
+            &code,
+            JoinSecret::Recovery {
+                recovery_words: words,
+                new_passphrase: new.into(),
+            },
+        );
+        assert!(
+            matches!(response, Response::Unlocked { .. }),
+            "{response:?}"
+        );
+        sync(&mut b, &net);
+        assert_eq!(entries(&mut b), ["kept through recovery"]);
+        let changed = block_on(a.handle_online(
+            Request::Sync {
+                endpoint: endpoint(),
+            },
+            &net,
+        ));
+        assert!(
+            matches!(
+                changed,
+                Response::Synced {
+                    passphrase_changed: true,
+                    ..
+                }
+            ),
+            "{changed:?}"
+        );
+        ask(&mut a, Request::Lock);
+        let old = ask(
+            &mut a,
+            Request::Unlock {
+                passphrase: PASSPHRASE.into(),
+            },
+        );
+        assert_eq!(code_of(&old), Some(FailureCode::WrongPassphrase));
+        let unlocked = ask(
+            &mut a,
+            Request::Unlock {
+                passphrase: new.into(),
+            },
+        );
+        assert!(matches!(unlocked, Response::Unlocked { .. }));
     }
 }

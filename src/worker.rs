@@ -17,8 +17,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::vault_service::{
-    EnvelopeStore, Failure, FailureCode, Request, Response, StorageError, VaultService,
+    Endpoint, EnvelopeStore, Failure, FailureCode, Network, Request, Response, StorageError,
+    VaultService,
 };
+use hearth_sync::{FetchTransport, RelayStore, Sleeper, StoreError};
 
 /// The IndexedDB database that holds the vault (only ciphertext and non-secret ids).
 pub const DATABASE: &str = "hearth-vault";
@@ -171,6 +173,48 @@ impl EnvelopeStore for IdbStore {
     }
 }
 
+/// The worker's way to storage endpoints: `fetch`, and browser timers for backoff.
+struct WorkerNet;
+
+impl Sleeper for WorkerNet {
+    async fn sleep(&self, ms: u64) {
+        gloo_timers::future::TimeoutFuture::new(u32::try_from(ms).unwrap_or(u32::MAX)).await;
+    }
+}
+
+impl Network for WorkerNet {
+    type Store = RelayStore<FetchTransport>;
+    type Sleep = WorkerNet;
+
+    fn connect(
+        &self,
+        endpoint: &Endpoint,
+        relay_id: &str,
+        token: &str,
+    ) -> Result<Self::Store, String> {
+        match endpoint {
+            Endpoint::Relay { url } => {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    return Err(format!("{url:?} is not a web address"));
+                }
+                Ok(RelayStore::new(FetchTransport, url, relay_id, token))
+            }
+        }
+    }
+
+    async fn prepare(&self, store: &Self::Store) -> Result<(), StoreError> {
+        store.register().await
+    }
+
+    fn sleeper(&self) -> &Self::Sleep {
+        self
+    }
+
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+}
+
 fn post(scope: &web_sys::DedicatedWorkerGlobalScope, answer: &Answer) {
     if let Ok(json) = serde_json::to_string(answer) {
         let _ = scope.post_message(&JsValue::from_str(&json));
@@ -219,7 +263,7 @@ pub fn run() {
             }
         };
         while let Some(envelope) = requests.next().await {
-            let response = service.handle(envelope.request).await;
+            let response = service.handle_online(envelope.request, &WorkerNet).await;
             post(
                 &scope,
                 &Answer {

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 
 use super::heading::FocusOnNavigate;
-use super::state::{now_ms, AppState, PatientSettings, Screen};
+use super::state::{now_ms, AppState, PatientSettings, Screen, SyncView};
 use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
+use super::JoinVault;
 use super::{
     ChatScreen, CheckInScreen, ConsentStep, ContactPanel, CrisisPanel, Home, Journal,
     ModelStatusLine, QuestionnaireScreen, SafetyPlanScreen, SessionScreen, Settings, TrendsScreen,
@@ -69,10 +70,13 @@ pub fn App(
         clinic,
         locale,
         widget_origin,
+        vault_code: RwSignal::new(None),
+        sync: RwSignal::new(SyncView::default()),
     };
     provide_context(FocusOnNavigate(state.focus));
     state.start();
     auto_lock(&state);
+    background_sync(&state);
 
     let crisis_open = state.crisis_open;
     let panel_state = state.clone();
@@ -187,6 +191,7 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
         (Screen::CheckIn, Some(_)) => view! { <CheckInScreen state=state.clone() /> }.into_any(),
         (Screen::Trends, Some(_)) => view! { <TrendsScreen state=state.clone() /> }.into_any(),
         (Screen::Session { pack }, Some(_)) => view! { <SessionScreen state=state.clone() pack=pack /> }.into_any(),
+        (Screen::JoinVault, Some(_)) => view! { <JoinVault state=state.clone() /> }.into_any(),
         (Screen::Settings, Some(record)) => {
             view! { <Settings state=state.clone() current=record.choice /> }.into_any()
         }
@@ -206,6 +211,24 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
             view! { <ConsentStep on_done=on_done alerts_offered=offered /> }.into_any()
         }
     }
+}
+
+/// While the vault is open and sync is on, syncs every half minute: other devices' changes
+/// arrive, and changes made offline go up once the connection is back.
+fn background_sync(state: &AppState) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let state = state.clone();
+        let interval = gloo_timers::callback::Interval::new(30_000, move || {
+            if state.unlocked.get_untracked() {
+                state.sync_soon();
+            }
+        });
+        let interval = send_wrapper::SendWrapper::new(interval);
+        on_cleanup(move || drop(interval));
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = state;
 }
 
 /// Locks the vault after the patient's chosen minutes without activity.

@@ -186,8 +186,10 @@ pub fn ChatScreen(
                     ></textarea>
                 </label>
                 {move || problem.get().map(|p| view! { <p class="field-error" role="alert">{p}</p> })}
-                <button type="submit" class="button-primary" disabled=move || waiting.get()>
-                    {move || if waiting.get() { "Reading…" } else { "Send" }}
+                // Until the conversation is read back, a message could not be placed in it:
+                // the button says so instead of ignoring a tap (the draft is kept).
+                <button type="submit" class="button-primary" disabled=move || waiting.get() || !loaded.get()>
+                    {move || if !loaded.get() { "Opening your conversation…" } else if waiting.get() { "Reading…" } else { "Send" }}
                 </button>
             </form>
             <div class="chat-actions">

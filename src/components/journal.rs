@@ -43,6 +43,9 @@ pub fn Journal(
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let entries = RwSignal::new(Vec::<(String, JournalEntry)>::new());
+    // Entries changed on two devices at once: id → every current version (head, text or
+    // `None` if deleted there), the one shown first.
+    let conflicts = RwSignal::new(Vec::<(String, Vec<(String, Option<String>)>)>::new());
     let saving = RwSignal::new(false);
     let saved = RwSignal::new(None::<&'static str>);
     let problem = RwSignal::new(None::<&'static str>);
@@ -77,6 +80,26 @@ pub fn Journal(
                     .filter(|(_, e)| e.entry_type == "journal")
                     .collect();
                 list.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at));
+                let text_of = |body: &str| {
+                    serde_json::from_str::<JournalEntry>(body)
+                        .ok()
+                        .filter(|e| e.entry_type == "journal")
+                        .map(|e| e.text)
+                };
+                conflicts.set(
+                    records
+                        .iter()
+                        .filter(|r| !r.conflict.is_empty())
+                        .filter_map(|r| {
+                            let first = (r.head.clone(), Some(text_of(&r.body)?));
+                            let others = r
+                                .conflict
+                                .iter()
+                                .map(|a| (a.head.clone(), a.body.as_deref().and_then(text_of)));
+                            Some((r.id.clone(), std::iter::once(first).chain(others).collect()))
+                        })
+                        .collect(),
+                );
                 entries.set(list);
             }
             state.report(&response);
@@ -102,7 +125,8 @@ pub fn Journal(
                 if stored {
                     if id.is_some() {
                         editing.set(None);
-                    } else {
+                    } else if draft.get_untracked() == entry.text {
+                        // Only what was saved is cleared: words typed meanwhile stay.
                         draft.set(String::new());
                     }
                     saved.set(Some(done));
@@ -132,6 +156,7 @@ pub fn Journal(
             "Saved.",
         );
     };
+    let resolve_load = load.clone();
     let delete_state = state.clone();
     let delete = move |id: String| {
         let state = delete_state.clone();
@@ -142,11 +167,36 @@ pub fn Journal(
             confirming.set(None);
             if matches!(response, Response::Deleted) {
                 saved.set(Some("Deleted."));
+                state.sync_soon();
                 load();
             }
         });
     };
 
+    let resolve_state = state.clone();
+    let resolve = move |id: String, keep: String| {
+        let state = resolve_state.clone();
+        let load = resolve_load.clone();
+        spawn_local(async move {
+            let response = state
+                .vault
+                .call(Request::Resolve {
+                    kind: RecordKind::Entry,
+                    id,
+                    keep,
+                    body: None,
+                })
+                .await;
+            state.report(&response);
+            if matches!(response, Response::Saved(_) | Response::Deleted) {
+                saved.set(Some(
+                    "Your choice is saved, and your other devices will follow it.",
+                ));
+                state.sync_soon();
+                load();
+            }
+        });
+    };
     let list_view = move || {
         let query = search.get().to_lowercase();
         let list: Vec<(String, JournalEntry)> = entries
@@ -169,6 +219,7 @@ pub fn Journal(
                 let store = store.clone();
                 let delete = delete.clone();
                 let (edit_id, confirm_id, delete_id) = (id.clone(), id.clone(), id.clone());
+                let conflict_id = id.clone();
                 let entry = e.clone();
                 let is_editing = {
                     let id = id.clone();
@@ -216,6 +267,39 @@ pub fn Journal(
                                 }
                             }
                         </Show>
+                        {
+                            let versions = conflicts
+                                .get()
+                                .into_iter()
+                                .find(|(c, _)| *c == conflict_id)
+                                .map(|(_, v)| v)
+                                .unwrap_or_default();
+                            let resolve = resolve.clone();
+                            let id = conflict_id.clone();
+                            (!versions.is_empty()).then(move || view! {
+                                <div class="conflict" role="group" aria-label="Changed on two devices">
+                                    <p>
+                                        "This entry was changed on two devices at the same time. Nothing \
+                                         was lost: choose the version to keep."
+                                    </p>
+                                    <ul>
+                                        {versions.into_iter().map(|(head, text)| {
+                                            let resolve = resolve.clone();
+                                            let id = id.clone();
+                                            let deleted = text.is_none();
+                                            view! {
+                                                <li>
+                                                    <p>{text.unwrap_or_else(|| "Deleted on your other device.".to_owned())}</p>
+                                                    <button type="button" class="button-secondary" on:click=move |_| resolve(id.clone(), head.clone())>
+                                                        {if deleted { "Keep it deleted" } else { "Keep this version" }}
+                                                    </button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                </div>
+                            })
+                        }
                         <div class="entry-actions">
                             <button type="button" class="button-secondary" on:click={
                                 let text = e.text.clone();

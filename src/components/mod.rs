@@ -16,6 +16,7 @@ mod safety_plan;
 mod session;
 mod settings;
 mod state;
+mod sync;
 mod trends;
 mod vault_screens;
 
@@ -33,7 +34,8 @@ pub use questionnaire::QuestionnaireScreen;
 pub use safety_plan::{SafetyPlan, SafetyPlanScreen};
 pub use session::{SessionRecord, SessionScreen};
 pub use settings::Settings;
-pub use state::{explain, AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
+pub use state::{explain, AppState, PatientSettings, Screen, SyncView, AUTO_LOCK_CHOICES};
+pub use sync::{JoinVault, SyncSettings};
 pub use trends::TrendsScreen;
 pub use vault_screens::{
     ChangePassphrase, CreateVault, EraseVault, NewPassphrase, Recover, RecoveryKeyShown, Unlock,

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::state::{AppState, PatientSettings, Screen, AUTO_LOCK_CHOICES};
 use super::vault_screens::{ChangePassphrase, EraseVault};
-use super::{AlertConsent, ChoicePicker, ConsentText, ScreenHeading};
+use super::{AlertConsent, ChoicePicker, ConsentText, ScreenHeading, SyncSettings};
 use crate::consent::SupportChoice;
 
 /// Settings: the choice of support, auto-lock, the passphrase, rereading the consent text,
@@ -28,7 +28,10 @@ pub fn Settings(
     let lock_state = state.clone();
     let on_lock_change = move |ev| {
         if let Ok(auto_lock_minutes) = event_target_value(&ev).parse::<u32>() {
-            lock_state.save_settings(PatientSettings { auto_lock_minutes });
+            lock_state.save_settings(PatientSettings {
+                auto_lock_minutes,
+                ..lock_state.settings.get_untracked()
+            });
         }
     };
     let withdraw_state = state.clone();
@@ -79,6 +82,7 @@ pub fn Settings(
                     <AlertConsent checked=alerts />
                 </section>
             </Show>
+            <SyncSettings state=state.clone() />
             <ChangePassphrase state=state.clone() />
             <details class="consent-again">
                 <summary>"What the assistant is, and what it can't do"</summary>

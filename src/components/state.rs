@@ -10,7 +10,7 @@ use crate::nlu_client::Understanding;
 use crate::risk::{FollowUpAnswer, RiskSource, RiskState, RISK_STATE_TYPE};
 use crate::storage::Store;
 use crate::vault_client::Vault;
-use crate::vault_service::{FailureCode, Record, RecordKind, Request, Response};
+use crate::vault_service::{Endpoint, FailureCode, Record, RecordKind, Request, Response};
 use hearth_nlu::{Decision, Risk};
 
 /// Where the patient is in the widget.
@@ -54,21 +54,49 @@ pub enum Screen {
     },
     /// Settings.
     Settings,
+    /// Open a vault kept on a server, on a device that has none yet.
+    JoinVault,
 }
 
 /// The patient's settings, kept in the vault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatientSettings {
     /// Lock the vault after this many minutes without activity.
     pub auto_lock_minutes: u32,
+    /// The Hearth server that keeps an encrypted copy of the vault, if the patient turned
+    /// sync on (off by default: everything stays on this device).
+    #[serde(default)]
+    pub sync_url: Option<String>,
 }
 
 impl Default for PatientSettings {
     fn default() -> Self {
         PatientSettings {
             auto_lock_minutes: 5,
+            sync_url: None,
         }
     }
+}
+
+/// What the patient sees about sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncView {
+    /// A sync is running.
+    pub running: bool,
+    /// When the last complete sync finished (ms since the epoch).
+    pub last_synced_ms: Option<u64>,
+    /// Changes on this device not yet on the server.
+    pub pending: usize,
+    /// Entries that arrived from other devices in the last run.
+    pub downloaded: usize,
+    /// Items changed on two devices at once, waiting for the patient's choice.
+    pub conflicts: usize,
+    /// Objects on the server that were refused (damaged or forged).
+    pub refused: usize,
+    /// What went wrong in the last run, in plain words.
+    pub problem: Option<String>,
+    /// How many runs have finished in this session.
+    pub runs: u32,
 }
 
 /// The choices offered for auto-lock, in minutes.
@@ -113,8 +141,12 @@ pub struct AppState {
     pub clinic: Signal<ClinicState>,
     /// The patient's locale (BCP 47), for crisis contacts.
     pub locale: String,
-    /// The widget's own origin (`https://…`): the default relay for alerts.
+    /// The widget's own origin (`https://…`): the default relay for alerts and sync.
     pub widget_origin: String,
+    /// The vault code, once the vault is open (shown for setting up another device).
+    pub vault_code: RwSignal<Option<String>>,
+    /// Sync status.
+    pub sync: RwSignal<SyncView>,
 }
 
 impl AppState {
@@ -279,11 +311,132 @@ impl AppState {
             })
             .await
         {
-            Response::Saved(record) => Some(record),
+            Response::Saved(record) => {
+                self.sync_soon();
+                Some(record)
+            }
             other => {
                 self.report(&other);
                 None
             }
+        }
+    }
+
+    /// The endpoint the patient chose, if sync is on.
+    pub fn sync_endpoint(&self) -> Option<Endpoint> {
+        self.settings
+            .get_untracked()
+            .sync_url
+            .map(|url| Endpoint::Relay { url })
+    }
+
+    /// Syncs now with the chosen endpoint (if sync is on and no run is under way), and
+    /// updates what the patient sees.
+    pub async fn sync_now(&self) {
+        let Some(endpoint) = self.sync_endpoint() else {
+            return;
+        };
+        if !self.unlocked.get_untracked() || self.sync.get_untracked().running {
+            return;
+        }
+        self.sync.update(|s| s.running = true);
+        let mut response = self
+            .vault
+            .call(Request::Sync {
+                endpoint: endpoint.clone(),
+            })
+            .await;
+        // The risk state is the app's own record: a conflict in it is merged at once (the
+        // cautious reading of both), and the merge goes up in a second run.
+        if matches!(response, Response::Synced { conflicts, .. } if conflicts > 0)
+            && self.merge_risk_conflicts().await
+        {
+            response = self.vault.call(Request::Sync { endpoint }).await;
+        }
+        self.sync.update(|view| {
+            view.running = false;
+            view.runs += 1;
+            match response {
+                Response::Synced {
+                    report,
+                    passphrase_changed,
+                    conflicts,
+                } => {
+                    if report.error.is_none() {
+                        view.last_synced_ms = Some(now_ms() as u64);
+                    }
+                    view.pending = report.pending;
+                    view.downloaded = report.downloaded;
+                    view.conflicts = conflicts;
+                    view.refused += report.rejected.len();
+                    view.problem = report.error.map(|_| {
+                        if report.retry_later {
+                            explain(FailureCode::Offline).to_owned()
+                        } else {
+                            explain(FailureCode::Endpoint).to_owned()
+                        }
+                    });
+                    if passphrase_changed {
+                        view.problem = Some(
+                            "Your passphrase was changed on another device. Use the new one                              next time you unlock."
+                                .to_owned(),
+                        );
+                    }
+                }
+                Response::Failed(failure) => {
+                    view.problem = Some(explain(failure.code).to_owned());
+                }
+                _ => {}
+            }
+        });
+    }
+
+    /// Merges risk-state records that two devices changed at once ([`RiskState::merged`]);
+    /// returns whether any was merged.
+    async fn merge_risk_conflicts(&self) -> bool {
+        let mut merged_any = false;
+        for record in self
+            .entries()
+            .await
+            .iter()
+            .filter(|r| !r.conflict.is_empty())
+        {
+            let Ok(first) = serde_json::from_str::<RiskState>(&record.body) else {
+                continue;
+            };
+            if first.entry_type != RISK_STATE_TYPE {
+                continue;
+            }
+            let merged = record
+                .conflict
+                .iter()
+                .filter_map(|a| serde_json::from_str::<RiskState>(a.body.as_deref()?).ok())
+                .fold(first, |acc, other| acc.merged(&other));
+            let Ok(body) = serde_json::to_string(&merged) else {
+                continue;
+            };
+            let response = self
+                .vault
+                .call(Request::Resolve {
+                    kind: RecordKind::Entry,
+                    id: record.id.clone(),
+                    keep: record.head.clone(),
+                    body: Some(body),
+                })
+                .await;
+            merged_any |= matches!(response, Response::Saved(_));
+        }
+        if merged_any {
+            self.load_risk_state(&self.entries().await);
+        }
+        merged_any
+    }
+
+    /// Starts a sync in the background (after a save, at unlock).
+    pub fn sync_soon(&self) {
+        if self.sync_endpoint().is_some() {
+            let state = self.clone();
+            spawn_local(async move { state.sync_now().await });
         }
     }
 
@@ -348,6 +501,12 @@ pub fn explain(code: FailureCode) -> &'static str {
              mode). Nothing was lost."
         }
         FailureCode::BadRequest => "Something went wrong inside Hearth. Nothing was changed.",
+        FailureCode::Offline => {
+            "The sync server can't be reached right now. Everything is kept on this device and              will be sent when the connection is back."
+        }
+        FailureCode::Endpoint => {
+            "The sync server refused. Check the server address and the vault code; nothing on              this device was changed."
+        }
     }
 }
 
@@ -394,10 +553,13 @@ impl AppState {
     /// Sends a request that opens the vault (unlock or recovery) and, if it did, loads what
     /// the patient had and goes home. Returns whether the vault opened.
     pub async fn open_with(&self, busy: RwSignal<bool>, request: Request) -> bool {
-        let opened = matches!(
-            self.call_busy(busy, request).await,
-            Response::Unlocked { .. }
-        );
+        let opened = match self.call_busy(busy, request).await {
+            Response::Unlocked { vault_code } => {
+                self.vault_code.set(Some(vault_code));
+                true
+            }
+            _ => false,
+        };
         if opened {
             self.after_unlock().await;
         }
@@ -449,8 +611,8 @@ impl AppState {
 
     /// Saves the patient's settings in the vault.
     pub fn save_settings(&self, settings: PatientSettings) {
-        self.settings.set(settings);
         self.put_singleton(RecordKind::Settings, &settings);
+        self.settings.set(settings);
     }
 
     fn put_singleton<T: serde::Serialize>(&self, kind: RecordKind, value: &T) {
@@ -469,6 +631,8 @@ impl AppState {
                 .await;
             if matches!(response, Response::Failed(_)) {
                 state.report(&response);
+            } else {
+                state.sync_soon();
             }
         });
     }
@@ -531,6 +695,7 @@ impl AppState {
         spawn_local(
             async move { super::crisis_panel::send_queued_alerts(&queued, &entries).await },
         );
+        self.sync_soon();
         self.go(if home { Screen::Home } else { Screen::Consent });
     }
 
@@ -540,6 +705,8 @@ impl AppState {
         self.unlocked.set(false);
         self.consent.set(None);
         self.settings.set(PatientSettings::default());
+        self.vault_code.set(None);
+        self.sync.set(SyncView::default());
         self.forget_risk();
         self.go(Screen::Consent);
     }
@@ -553,6 +720,8 @@ impl AppState {
         self.unlocked.set(false);
         self.consent.set(None);
         self.settings.set(PatientSettings::default());
+        self.vault_code.set(None);
+        self.sync.set(SyncView::default());
         self.forget_risk();
         self.go(Screen::Unlock);
     }

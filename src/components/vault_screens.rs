@@ -113,6 +113,7 @@ pub fn CreateVault(
             {
                 passphrase.set(String::new());
                 state.unlocked.set(true);
+                state.vault_code.set(Some(vault_code.clone()));
                 state.go(Screen::RecoveryKey {
                     words: recovery_words,
                     code: vault_code,
@@ -137,6 +138,11 @@ pub fn CreateVault(
             <Show when=move || busy.get()>
                 <Working label="Creating your vault" />
             </Show>
+            <p>
+                <button type="button" class="button-link" on:click=move |_| state.go(Screen::JoinVault)>
+                    "Already use Hearth on another device? Open that vault here"
+                </button>
+            </p>
         </section>
     }
 }

@@ -143,6 +143,8 @@ const STOP_OR_GENTLE = /crisis options|ways to reach someone/;
 /** Sends one chat message; returns the assistant's reply text. */
 async function say(page, text) {
   const replies = page.locator(".message.assistant");
+  // The button reads "Send" once the conversation has been read back from the vault.
+  await page.getByRole("button", { name: "Send", exact: true }).waitFor();
   const before = await replies.count();
   await page.getByLabel("Your message").fill(text);
   await page.getByRole("button", { name: "Send", exact: true }).click();
