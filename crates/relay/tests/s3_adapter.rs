@@ -52,6 +52,13 @@ async fn the_s3_adapter_meets_the_blob_store_contract() {
 }
 
 #[tokio::test]
+async fn two_devices_sync_through_s3() {
+    let s3 = start_rclone_s3();
+    let store = store_for(config_for(&s3, "vaults/vault_two_devices_01/"));
+    hearth_sync::engine::suite::run_two_devices(&store).await;
+}
+
+#[tokio::test]
 async fn the_vault_is_a_header_key_and_object_keys_under_its_prefix() {
     let s3 = start_rclone_s3();
     // No trailing slash: the adapter adds it.

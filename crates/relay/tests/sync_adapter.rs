@@ -50,3 +50,16 @@ async fn wrong_tokens_and_erased_vaults_are_typed_errors() {
     let err = offline.get_object("a").await.unwrap_err();
     assert!(err.is_retryable(), "{err:?}");
 }
+
+#[tokio::test]
+async fn two_devices_sync_through_the_relay() {
+    let relay = start_relay();
+    let store = RelayStore::new(
+        ReqwestTransport::default(),
+        &relay.url(),
+        "vault_two_devices_0001",
+        "secret-token",
+    );
+    store.register().await.unwrap();
+    hearth_sync::engine::suite::run_two_devices(&store).await;
+}

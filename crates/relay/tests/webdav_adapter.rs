@@ -38,6 +38,14 @@ async fn the_webdav_adapter_meets_the_blob_store_contract() {
 }
 
 #[tokio::test]
+async fn two_devices_sync_through_webdav() {
+    let dav = start_rclone_webdav();
+    let store = store_at(&dav, "hearth/vault_two_devices_01/");
+    store.ensure_folders().await.unwrap();
+    hearth_sync::engine::suite::run_two_devices(&store).await;
+}
+
+#[tokio::test]
 async fn the_vault_is_a_header_file_and_an_objects_folder() {
     let dav = start_rclone_webdav();
     let store = store_at(&dav, "hearth/vault_layout_000000001");

@@ -474,6 +474,173 @@ pub async fn sync_header(
     Ok(HeaderSync::Uploaded)
 }
 
+/// The sync suite every endpoint passes: two devices share one vault through `remote`
+/// (which must start empty) with the engine, as the app does. Panics naming the broken rule.
+pub mod suite {
+    use super::*;
+    use crate::lineage::{merge, ItemState, Version};
+    use hearth_vault::{DeviceId, EnvelopeKind, EnvelopeMeta, ItemId, KdfParams, Passphrase};
+
+    /// Returns at once: the suite's backoff never waits.
+    struct NoWait;
+
+    impl Sleeper for NoWait {
+        async fn sleep(&self, _ms: u64) {}
+    }
+
+    fn seal(vault: &UnlockedVault, device: &MemoryReplica, meta: &EnvelopeMeta, text: &str) {
+        let envelope = vault
+            .seal(meta, text.as_bytes())
+            .unwrap_or_else(|e| panic!("sealing failed: {e}"));
+        device.keep(envelope.into_bytes());
+    }
+
+    fn states(vault: &UnlockedVault, device: &MemoryReplica) -> BTreeMap<ItemId, ItemState> {
+        merge(device.stored().values().map(|bytes| {
+            let envelope = Envelope::parse(bytes).unwrap_or_else(|e| panic!("stored: {e}"));
+            if let Err(e) = vault.open(&envelope) {
+                panic!("a stored envelope does not open: {e}");
+            }
+            Version {
+                hash: envelope.version_hash(),
+                meta: *envelope.meta(),
+            }
+        }))
+    }
+
+    async fn run(
+        remote: &impl BlobStore,
+        device: &MemoryReplica,
+        vault: &UnlockedVault,
+    ) -> SyncReport {
+        let engine = Engine {
+            remote,
+            local: device,
+            vault,
+            endpoint: "suite",
+            policy: RetryPolicy::default(),
+            sleeper: &NoWait,
+        };
+        let report = engine
+            .run(0)
+            .await
+            .unwrap_or_else(|e| panic!("the device's storage failed: {e}"));
+        assert_eq!(report.error, None, "a sync run failed");
+        assert!(
+            report.rejected.is_empty(),
+            "objects refused: {:?}",
+            report.rejected
+        );
+        report
+    }
+
+    /// Runs the suite against `remote`, which must start empty.
+    pub async fn run_two_devices(remote: &impl BlobStore) {
+        let passphrase =
+            Passphrase::new("the sync suite's passphrase".into()).unwrap_or_else(|e| panic!("{e}"));
+        let (vault, _) = UnlockedVault::create(&passphrase, KdfParams::MINIMUM)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let policy = RetryPolicy::default();
+        let (a, b) = (MemoryReplica::default(), MemoryReplica::default());
+        let device = |n: u8| DeviceId::from_bytes([n; 16]);
+        let items: Vec<ItemId> = (0..12u8).map(|n| ItemId::from_bytes([n; 16])).collect();
+        for (n, item) in items.iter().enumerate() {
+            let meta = EnvelopeMeta {
+                kind: EnvelopeKind::Item,
+                item_id: *item,
+                item_version: 1,
+                device_id: device(1),
+                parent: None,
+            };
+            seal(
+                &vault,
+                &a,
+                &meta,
+                &format!("entry {n} from the first device"),
+            );
+        }
+
+        // The first device: the header, then everything.
+        assert_eq!(
+            sync_header(remote, vault.header(), &policy, &NoWait).await,
+            Ok(HeaderSync::Uploaded),
+            "the first header write"
+        );
+        let pushed = run(remote, &a, &vault).await;
+        assert_eq!((pushed.uploaded, pushed.pending), (items.len(), 0));
+
+        // The second device: the header opens with the passphrase, then everything arrives.
+        let (header, _) = remote
+            .get_header()
+            .await
+            .unwrap_or_else(|e| panic!("the header cannot be read: {e}"));
+        let header = VaultHeader::parse(&header).unwrap_or_else(|e| panic!("{e}"));
+        let second = UnlockedVault::unlock(&header, &passphrase)
+            .unwrap_or_else(|e| panic!("the second device cannot unlock: {e}"));
+        let pulled = run(remote, &b, &second).await;
+        assert_eq!(pulled.downloaded, items.len());
+        assert_eq!(
+            a.stored(),
+            b.stored(),
+            "both devices hold the same envelopes"
+        );
+
+        // Both edit the first item from the same version; the second deletes another.
+        let shown = states(&vault, &a)[&items[0]].shown().hash;
+        for (n, replica) in [(1, &a), (2, &b)] {
+            let meta = EnvelopeMeta {
+                kind: EnvelopeKind::Item,
+                item_id: items[0],
+                item_version: 2,
+                device_id: device(n),
+                parent: Some(shown),
+            };
+            seal(&vault, replica, &meta, &format!("edited on device {n}"));
+        }
+        let gone = states(&vault, &b)[&items[1]].shown().hash;
+        let tombstone = EnvelopeMeta {
+            kind: EnvelopeKind::Tombstone,
+            item_id: items[1],
+            item_version: 2,
+            device_id: device(2),
+            parent: Some(gone),
+        };
+        seal(&vault, &b, &tombstone, "");
+        run(remote, &a, &vault).await;
+        run(remote, &b, &second).await;
+        run(remote, &a, &vault).await;
+        assert_eq!(
+            a.stored(),
+            b.stored(),
+            "both devices hold the same envelopes again"
+        );
+        let (on_a, on_b) = (states(&vault, &a), states(&vault, &b));
+        assert_eq!(on_a, on_b, "both devices merge alike");
+        assert!(
+            on_a[&items[0]].is_conflict(),
+            "the concurrent edit is a conflict"
+        );
+        assert!(
+            matches!(on_a[&items[1]], ItemState::Deleted(_)),
+            "the deletion arrived"
+        );
+
+        // A retry of everything is harmless; a device with nothing new moves nothing.
+        let idle = run(remote, &b, &second).await;
+        assert_eq!((idle.uploaded, idle.downloaded), (0, 0));
+        for (_, bytes) in a.stored() {
+            let name = crate::object_name_of(&bytes);
+            assert!(
+                matches!(
+                    remote.put_object(&name, &bytes).await,
+                    Ok(crate::PutOutcome::AlreadyThere)
+                ),
+                "an identical retry of {name}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -741,6 +908,11 @@ mod tests {
             .unwrap()
             .0;
         assert!(matches!(sync(other.header()), Err(HeaderError::Foreign(_))));
+    }
+
+    #[test]
+    fn the_memory_store_passes_the_sync_suite() {
+        block_on(suite::run_two_devices(&MemoryBlobStore::default()));
     }
 
     #[test]
