@@ -1,5 +1,6 @@
 //! The real `hearth-relay` binary on loopback: concurrent writers race for one object name
-//! and exactly one wins; SIGTERM shuts it down cleanly; `--s3-bucket`, `--s3-endpoint`,
+//! and exactly one wins; SIGTERM shuts it down cleanly, and under load every write it
+//! acknowledged is there after a restart; `--s3-bucket`, `--s3-endpoint`,
 //! `--s3-region` and the AWS environment put objects in a real S3 server (rclone), and an
 //! S3 endpoint that cannot be used stops the relay at start-up with a clear message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -238,4 +239,104 @@ fn help_says_which_guarantees_a_shared_bucket_needs() {
     }
     assert!(help.contains("rclone's S3 server does NOT"), "{help}");
     assert!(help.contains("AWS_SECRET_ACCESS_KEY"), "{help}");
+}
+
+/// One PUT that may fail at the network level (the relay is shutting down): the status, or
+/// `None` if no complete answer came.
+fn try_put(addr: &str, path: &str, body: &[u8]) -> Option<u16> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    write!(
+        stream,
+        "PUT {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer tok\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .ok()?;
+    stream.write_all(body).ok()?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).ok()?;
+    let head = String::from_utf8_lossy(&response);
+    head.split(' ').nth(1)?.parse().ok()
+}
+
+/// Starts the binary over `data` and returns it with its address.
+fn relay_over(data: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth-relay"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--requests-per-second",
+            "0",
+            "--data",
+        ])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("Hearth relay listening on http://")
+        .trim_end_matches('/')
+        .to_owned();
+    (child, addr)
+}
+
+#[test]
+fn every_acknowledged_write_survives_a_shutdown_under_load() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut relay, addr) = relay_over(data.path());
+    let vault = "/v1/vaults/shutdown_vault_00001";
+    assert_eq!(request(&addr, "PUT", vault, "tok", b""), 201);
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                for n in 0.. {
+                    let name = format!("w{w}-{n}");
+                    let body = format!("writer {w} object {n} ").repeat(64);
+                    // Anything but 201 (a refused connection, a cut answer) ends this writer.
+                    if try_put(&addr, &format!("{vault}/objects/{name}"), body.as_bytes())
+                        != Some(201)
+                    {
+                        break;
+                    }
+                    acknowledged.push((name, body));
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .arg(relay.id().to_string())
+        .status()
+        .unwrap();
+    assert!(relay.wait().unwrap().success(), "a clean exit on SIGTERM");
+    let acknowledged: Vec<(String, String)> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    assert!(
+        acknowledged.len() > 20,
+        "the writers were busy: {}",
+        acknowledged.len()
+    );
+
+    // A new relay over the same directory has every acknowledged object, byte for byte.
+    let (mut again, addr) = relay_over(data.path());
+    for (name, body) in &acknowledged {
+        let (status, bytes) =
+            exchange(&addr, "GET", &format!("{vault}/objects/{name}"), "tok", b"");
+        assert_eq!(status, 200, "{name} was acknowledged and then lost");
+        assert_eq!(bytes, body.as_bytes(), "{name} changed");
+    }
+    let _ = again.kill();
+    let _ = again.wait();
 }
