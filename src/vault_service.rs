@@ -155,6 +155,10 @@ pub enum Request {
     Erase {
         /// The passphrase.
         passphrase: String,
+        /// The sync endpoint, if sync is on: the vault is erased there first (header and
+        /// every object), and if that fails nothing is erased here either.
+        #[serde(default)]
+        endpoint: Option<Endpoint>,
     },
     /// Save a record (a new version if it exists).
     Put {
@@ -442,6 +446,8 @@ pub trait Network {
     ) -> Result<Self::Store, String>;
     /// Prepares the endpoint for this vault (a relay registers it; harmless when done).
     async fn prepare(&self, store: &Self::Store) -> Result<(), hearth_sync::StoreError>;
+    /// Erases the vault on the endpoint: its header and every object.
+    async fn erase(&self, store: &Self::Store) -> Result<(), hearth_sync::StoreError>;
     /// The backoff timer.
     fn sleeper(&self) -> &Self::Sleep;
     /// Now, in milliseconds since the epoch (for "last synced" only).
@@ -462,6 +468,9 @@ impl Network for Offline {
         Err("this build has no network".into())
     }
     async fn prepare(&self, _: &Self::Store) -> Result<(), hearth_sync::StoreError> {
+        Ok(())
+    }
+    async fn erase(&self, _: &Self::Store) -> Result<(), hearth_sync::StoreError> {
         Ok(())
     }
     fn sleeper(&self) -> &Self::Sleep {
@@ -683,7 +692,10 @@ impl<S: EnvelopeStore> VaultService<S> {
                 }
                 Response::Locked
             }
-            Request::Erase { passphrase } => self.erase(passphrase).await,
+            Request::Erase {
+                passphrase,
+                endpoint,
+            } => self.erase(passphrase, endpoint.as_ref(), net).await,
             Request::Put { kind, id, body } => self.put(kind, id, body).await,
             Request::List { kind } => match self.list(kind).await {
                 Ok((records, unreadable)) => Response::Records {
@@ -878,7 +890,12 @@ impl<S: EnvelopeStore> VaultService<S> {
         Response::Unlocked { vault_code }
     }
 
-    async fn erase(&mut self, passphrase: String) -> Response {
+    async fn erase(
+        &mut self,
+        passphrase: String,
+        endpoint: Option<&Endpoint>,
+        net: &impl Network,
+    ) -> Response {
         let header = match self.stored_header().await {
             Ok(header) => header,
             Err(response) => return response,
@@ -890,6 +907,27 @@ impl<S: EnvelopeStore> VaultService<S> {
             Ok(vault) => vault,
             Err(err) => return vault_failure(&err),
         };
+        // The server's copy first: if it cannot be erased now, nothing is, and the patient
+        // can try again (a local erase alone would leave a copy their passphrase still opens).
+        if let Some(endpoint) = endpoint {
+            let token = vault.relay_token();
+            let remote = match net.connect(
+                endpoint,
+                &vault.vault_id().to_relay_id(),
+                &token.to_base64url(),
+            ) {
+                Ok(remote) => remote,
+                Err(detail) => return fail(FailureCode::BadRequest, detail),
+            };
+            let policy = hearth_sync::RetryPolicy::default();
+            let erased =
+                hearth_sync::with_retries(&policy, net.sleeper(), || net.erase(&remote)).await;
+            match erased {
+                // Never synced (or erased already): nothing there to delete.
+                Ok(()) | Err(hearth_sync::StoreError::NotFound) => {}
+                Err(err) => return endpoint_failure(&err),
+            }
+        }
         // Deleting the header destroys every wrapped copy of the vault key, so even a copy of
         // the envelopes that survived somewhere can no longer be opened.
         let _erasure = vault.erase();
@@ -1859,6 +1897,7 @@ mod tests {
             &mut vault,
             Request::Erase {
                 passphrase: "not the passphrase".into(),
+                endpoint: None,
             },
         );
         assert_eq!(code(&wrong), Some(FailureCode::WrongPassphrase));
@@ -1870,7 +1909,8 @@ mod tests {
             ask(
                 &mut vault,
                 Request::Erase {
-                    passphrase: PASSPHRASE.into()
+                    passphrase: PASSPHRASE.into(),
+                    endpoint: None,
                 }
             ),
             Response::Erased
@@ -2025,6 +2065,10 @@ mod tests {
             Ok(SharedStore(self.0.clone()))
         }
         async fn prepare(&self, _: &SharedStore) -> Result<(), hearth_sync::StoreError> {
+            Ok(())
+        }
+        async fn erase(&self, store: &SharedStore) -> Result<(), hearth_sync::StoreError> {
+            store.0.erase();
             Ok(())
         }
         fn sleeper(&self) -> &Offline {
@@ -2339,5 +2383,31 @@ mod tests {
             },
         );
         assert!(matches!(unlocked, Response::Unlocked { .. }));
+    }
+
+    #[test]
+    fn erasing_with_sync_on_erases_the_servers_copy_first() {
+        let net = SharedNet::default();
+        let mut a = service();
+        let (_, code) = create_with_code(&mut a);
+        put_entry(&mut a, &format!("to be erased everywhere {MARKER}"));
+        sync(&mut a, &net);
+        assert!(block_on(net.0.get_header()).is_ok());
+        let erased = block_on(a.handle_online(
+            Request::Erase {
+                passphrase: PASSPHRASE.into(),
+                endpoint: Some(endpoint()),
+            },
+            &net,
+        ));
+        assert_eq!(erased, Response::Erased);
+        assert!(a.store().dump().is_empty());
+        assert_eq!(
+            block_on(net.0.get_header()),
+            Err(hearth_sync::StoreError::NotFound)
+        );
+        assert!(block_on(net.0.list(None, 10)).unwrap().objects.is_empty());
+        let (_, response) = join(&net, &code, with_passphrase(PASSPHRASE));
+        assert_eq!(code_of(&response), Some(FailureCode::NoVault));
     }
 }

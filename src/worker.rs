@@ -206,6 +206,10 @@ impl Network for WorkerNet {
         store.register().await
     }
 
+    async fn erase(&self, store: &Self::Store) -> Result<(), StoreError> {
+        store.erase().await
+    }
+
     fn sleeper(&self) -> &Self::Sleep {
         self
     }

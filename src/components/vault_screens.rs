@@ -373,6 +373,7 @@ pub fn EraseVault(
     /// Shared state.
     state: AppState,
 ) -> impl IntoView {
+    let sync_settings = state.settings;
     let passphrase = RwSignal::new(String::new());
     let understood = RwSignal::new(false);
     let busy = RwSignal::new(false);
@@ -382,16 +383,21 @@ pub fn EraseVault(
             return;
         }
         let state = state.clone();
+        let endpoint = state.sync_endpoint();
+        let done = if endpoint.is_some() {
+            "Everything Hearth kept on this device and on the sync server was erased."
+        } else {
+            "Everything Hearth kept on this device was erased."
+        };
         let request = Request::Erase {
             passphrase: passphrase.get_untracked(),
+            endpoint,
         };
         spawn_local(async move {
             if state.call_busy(busy, request).await == Response::Erased {
                 passphrase.set(String::new());
                 state.forget_everything();
-                state.notice.set(Some(
-                    "Everything Hearth kept on this device was erased.".to_owned(),
-                ));
+                state.notice.set(Some(done.to_owned()));
             }
         });
     };
@@ -402,6 +408,15 @@ pub fn EraseVault(
                 "This deletes your vault key, your journal, your choices and settings from this \
                  device. It cannot be undone, and your recovery words will not bring it back."
             </p>
+            {
+                move || sync_settings.get().sync_url.map(|url| view! {
+                    <p>
+                        "Backup and sync is on: the encrypted copy on " <strong>{url}</strong>
+                        " is erased first. If that server can't be reached, nothing is erased, so \
+                         you can try again."
+                    </p>
+                })
+            }
             <form on:submit=submit>
                 <label class="field">
                     <span>"Passphrase, to confirm"</span>

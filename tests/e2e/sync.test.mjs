@@ -66,6 +66,9 @@ async function back(page) {
 }
 
 test("device B opens device A's vault from the relay; a concurrent edit is a conflict the patient resolves", async () => {
+  const data = process.env.HEARTH_RELAY_DATA;
+  assert.ok(data, "HEARTH_RELAY_DATA names the relay's data directory");
+  const before = new Set(filesUnder(data));
   // Device A: a vault, two entries, sync on with the default server (the widget's own).
   const a = await open(browser, "/patient/");
   await completeConsent(a.page, "AI-guided self-help");
@@ -164,8 +167,6 @@ test("device B opens device A's vault from the relay; a concurrent edit is a con
   assert.deepEqual(foreignRequests(b.log), []);
 
   // The relay holds the vault, and not one word of it.
-  const data = process.env.HEARTH_RELAY_DATA;
-  assert.ok(data, "HEARTH_RELAY_DATA names the relay's data directory");
   const files = filesUnder(data);
   assert.ok(files.some((f) => f.includes("objects")), "objects were stored");
   for (const file of files) {
@@ -174,6 +175,18 @@ test("device B opens device A's vault from the relay; a concurrent edit is a con
       assert.ok(!bytes.includes(needle), `${file} contains "${needle}"`);
     }
   }
-  await a.context.close();
+
+  // Erasing on A with sync on erases the relay's copy too (B is closed first: a device that
+  // still holds the vault would upload it again on its next sync).
   await b.context.close();
+  // A is still on its settings screen.
+  assert.match(await a.page.locator(".sync-settings").innerText(), /Backup and sync/);
+  await a.page.getByText("is erased first").waitFor();
+  await a.page.getByLabel("Passphrase, to confirm").fill("violet harbour lantern seventeen");
+  await a.page.getByRole("checkbox", { name: "I understand that this cannot be undone." }).check();
+  await a.page.getByRole("button", { name: "Erase everything" }).click();
+  await a.page.getByText("Everything Hearth kept on this device and on the sync server was erased.").waitFor({ timeout: 60_000 });
+  const left = filesUnder(data).filter((f) => !before.has(f));
+  assert.deepEqual(left, [], "nothing of the vault is left on the relay");
+  await a.context.close();
 });

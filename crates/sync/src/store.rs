@@ -128,6 +128,14 @@ pub struct MemoryBlobStore {
     objects: RefCell<BTreeMap<String, Vec<u8>>>,
 }
 
+impl MemoryBlobStore {
+    /// Deletes the header and every object (what erasing a vault on an endpoint does).
+    pub fn erase(&self) {
+        self.header.borrow_mut().take();
+        self.objects.borrow_mut().clear();
+    }
+}
+
 impl BlobStore for MemoryBlobStore {
     async fn get_header(&self) -> Result<(Vec<u8>, String), StoreError> {
         let header = self.header.borrow();
