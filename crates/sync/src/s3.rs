@@ -319,6 +319,9 @@ pub struct S3Store<T> {
     config: S3Config,
     endpoint: Endpoint,
     clock: Box<dyn Fn() -> u64>,
+    /// Whether writes carry `If-None-Match` / `If-Match` (see
+    /// [`S3Store::without_conditional_headers`]).
+    conditional: bool,
 }
 
 impl<T> std::fmt::Debug for S3Store<T> {
@@ -352,7 +355,16 @@ impl<T: HttpTransport> S3Store<T> {
             config,
             endpoint,
             clock: Box::new(clock),
+            conditional: true,
         })
+    }
+
+    /// Sends no `If-None-Match` / `If-Match` headers. For browsers, whose CORS preflight a
+    /// server may refuse for them (rclone's does); nothing is lost, because the adapter reads
+    /// before it writes and objects are content-addressed.
+    pub fn without_conditional_headers(mut self) -> Self {
+        self.conditional = false;
+        self
     }
 
     /// The transport requests go through.
@@ -506,6 +518,7 @@ impl<T: HttpTransport> BlobStore for S3Store<T> {
             }
             _ => return Err(StoreError::Conflict),
         };
+        let precondition = precondition.filter(|_| self.conditional);
         self.write(&key, precondition, bytes).await?;
         Ok(etag_of(bytes))
     }
@@ -523,7 +536,11 @@ impl<T: HttpTransport> BlobStore for S3Store<T> {
             };
         }
         match self
-            .write(&key, Some(("if-none-match", "*".to_owned())), bytes)
+            .write(
+                &key,
+                self.conditional.then(|| ("if-none-match", "*".to_owned())),
+                bytes,
+            )
             .await
         {
             Ok(()) => Ok(PutOutcome::Created),

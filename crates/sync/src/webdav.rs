@@ -35,6 +35,9 @@ pub struct WebDavStore<T> {
     base: String,
     /// The `Authorization` header value, if any (never logged).
     authorization: Option<String>,
+    /// Whether writes carry `If-None-Match` / `If-Match` (see
+    /// [`WebDavStore::without_conditional_headers`]).
+    conditional: bool,
 }
 
 impl<T> std::fmt::Debug for WebDavStore<T> {
@@ -249,7 +252,16 @@ impl<T: HttpTransport> WebDavStore<T> {
             transport,
             base,
             authorization: credentials.map(|(user, password)| basic_authorization(user, password)),
+            conditional: true,
         }
+    }
+
+    /// Sends no `If-None-Match` / `If-Match` headers. For browsers, whose CORS preflight a
+    /// server may refuse for them (rclone's does); nothing is lost, because the adapter reads
+    /// before it writes and objects are content-addressed.
+    pub fn without_conditional_headers(mut self) -> Self {
+        self.conditional = false;
+        self
     }
 
     /// The base folder URL (ending in `/`).
@@ -370,6 +382,7 @@ impl<T: HttpTransport> BlobStore for WebDavStore<T> {
             }
             _ => return Err(StoreError::Conflict),
         };
+        let precondition = precondition.filter(|_| self.conditional);
         self.write(url, precondition, bytes).await?;
         Ok(etag_of(bytes))
     }
@@ -387,7 +400,11 @@ impl<T: HttpTransport> BlobStore for WebDavStore<T> {
             };
         }
         match self
-            .write(url.clone(), Some(("if-none-match", "*".to_owned())), bytes)
+            .write(
+                url.clone(),
+                self.conditional.then(|| ("if-none-match", "*".to_owned())),
+                bytes,
+            )
             .await
         {
             Ok(()) => Ok(PutOutcome::Created),
