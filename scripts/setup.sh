@@ -175,7 +175,22 @@ The package on PyPI is not the file Hearth was built and evaluated with; refusin
   fi
 }
 
+# The shared build cache grows with every checkout that uses it; its incremental
+# compilation caches are the largest and the cheapest to rebuild. When the disk runs low they
+# go first (a full disk fails the build in the linker, far from the cause).
+prune_build_cache() {
+  local free_gb
+  mkdir -p "$CARGO_TARGET_DIR"
+  free_gb="$(df --output=avail -BG "$CARGO_TARGET_DIR" | tail -n 1 | tr -dc '0-9')"
+  if [ -n "$free_gb" ] && [ "$free_gb" -lt 20 ]; then
+    say "Only ${free_gb} GB free: removing the build cache's incremental data"
+    rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/*/debug/incremental \
+      "$CARGO_TARGET_DIR"/release/incremental "$CARGO_TARGET_DIR"/*/release/incremental
+  fi
+}
+
 setup_all() {
+  prune_build_cache
   setup_rust_target
   setup_debian_packages
   setup_trunk
