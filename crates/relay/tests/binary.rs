@@ -14,26 +14,35 @@ use std::time::{Duration, Instant};
 
 use support::rclone::{start_rclone_s3, RcloneS3};
 
-/// Sends one HTTP/1.1 request and returns the status code and body.
-fn exchange(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).unwrap();
+/// Sends one HTTP/1.1 request: the status code and body, or `None` if no complete answer
+/// came (the relay is gone or shutting down).
+fn try_exchange(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &[u8],
+) -> Option<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
          Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )
-    .unwrap();
-    stream.write_all(body).unwrap();
+    .ok()?;
+    stream.write_all(body).ok()?;
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response head");
+    stream.read_to_end(&mut response).ok()?;
+    let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&response[..split]);
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, response[split + 4..].to_vec())
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, response[split + 4..].to_vec()))
+}
+
+/// Sends one HTTP/1.1 request and returns the status code and body.
+fn exchange(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    try_exchange(addr, method, path, token, body).expect("a complete response")
 }
 
 /// Sends one HTTP/1.1 request and returns the status code.
@@ -241,56 +250,10 @@ fn help_says_which_guarantees_a_shared_bucket_needs() {
     assert!(help.contains("AWS_SECRET_ACCESS_KEY"), "{help}");
 }
 
-/// One PUT that may fail at the network level (the relay is shutting down): the status, or
-/// `None` if no complete answer came.
-fn try_put(addr: &str, path: &str, body: &[u8]) -> Option<u16> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    write!(
-        stream,
-        "PUT {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer tok\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )
-    .ok()?;
-    stream.write_all(body).ok()?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).ok()?;
-    let head = String::from_utf8_lossy(&response);
-    head.split(' ').nth(1)?.parse().ok()
-}
-
-/// Starts the binary over `data` and returns it with its address.
-fn relay_over(data: &std::path::Path) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hearth-relay"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--requests-per-second",
-            "0",
-            "--data",
-        ])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("Hearth relay listening on http://")
-        .trim_end_matches('/')
-        .to_owned();
-    (child, addr)
-}
-
 #[test]
 fn every_acknowledged_write_survives_a_shutdown_under_load() {
     let data = tempfile::tempdir().unwrap();
-    let (mut relay, addr) = relay_over(data.path());
+    let (mut relay, addr) = support::spawn_relay(data.path(), &[], &[]);
     let vault = "/v1/vaults/shutdown_vault_00001";
     assert_eq!(request(&addr, "PUT", vault, "tok", b""), 201);
     let writers: Vec<_> = (0..4)
@@ -302,9 +265,9 @@ fn every_acknowledged_write_survives_a_shutdown_under_load() {
                     let name = format!("w{w}-{n}");
                     let body = format!("writer {w} object {n} ").repeat(64);
                     // Anything but 201 (a refused connection, a cut answer) ends this writer.
-                    if try_put(&addr, &format!("{vault}/objects/{name}"), body.as_bytes())
-                        != Some(201)
-                    {
+                    let path = format!("{vault}/objects/{name}");
+                    let answer = try_exchange(&addr, "PUT", &path, "tok", body.as_bytes());
+                    if answer.map(|(status, _)| status) != Some(201) {
                         break;
                     }
                     acknowledged.push((name, body));
@@ -330,7 +293,7 @@ fn every_acknowledged_write_survives_a_shutdown_under_load() {
     );
 
     // A new relay over the same directory has every acknowledged object, byte for byte.
-    let (mut again, addr) = relay_over(data.path());
+    let (mut again, addr) = support::spawn_relay(data.path(), &[], &[]);
     for (name, body) in &acknowledged {
         let (status, bytes) =
             exchange(&addr, "GET", &format!("{vault}/objects/{name}"), "tok", b"");

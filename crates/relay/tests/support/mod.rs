@@ -42,6 +42,23 @@ pub fn start_relay() -> RunningRelay {
 #[allow(dead_code, reason = "not every test binary uses every helper")]
 pub fn start_relay_with(args: &[&str], envs: &[(&str, &str)]) -> RunningRelay {
     let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = spawn_relay(dir.path(), args, envs);
+    RunningRelay {
+        child,
+        addr,
+        _dir: dir,
+    }
+}
+
+/// Starts the binary over the data directory `data` (kept by the caller, so a second relay
+/// can be started over it) and waits for its "listening on" line: the process and its
+/// `host:port`.
+#[allow(dead_code, reason = "not every test binary uses every helper")]
+pub fn spawn_relay(
+    data: &std::path::Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hearth-relay"))
         .args([
             "--listen",
@@ -50,7 +67,7 @@ pub fn start_relay_with(args: &[&str], envs: &[(&str, &str)]) -> RunningRelay {
             "0",
             "--data",
         ])
-        .arg(dir.path())
+        .arg(data)
         .args(args)
         .envs(envs.iter().copied())
         .stdout(Stdio::piped())
@@ -71,9 +88,5 @@ pub fn start_relay_with(args: &[&str], envs: &[(&str, &str)]) -> RunningRelay {
         .trim_start_matches("Hearth relay listening on http://")
         .trim_end_matches('/')
         .to_owned();
-    RunningRelay {
-        child,
-        addr,
-        _dir: dir,
-    }
+    (child, addr)
 }
