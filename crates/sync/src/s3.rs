@@ -19,7 +19,10 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::relay::{HttpRequest, HttpResponse, HttpTransport};
-use crate::store::{etag_of, BlobStore, HeaderWrite, Listed, Page, PutOutcome, StoreError};
+use crate::store::{
+    etag_of, put_header_by_reading, put_object_by_reading, BlobStore, HeaderWrite, Listed, Page,
+    PlainFiles, PutOutcome, StoreError,
+};
 use crate::webdav::{page_of, refusal, xml};
 
 /// How long a presigned URL stays valid, in seconds (each is used at once; this only has to
@@ -496,6 +499,23 @@ fn s3_refusal(response: &HttpResponse) -> StoreError {
     }
 }
 
+impl<T: HttpTransport> PlainFiles for S3Store<T> {
+    async fn read_file(&self, key: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError> {
+        self.read(key).await
+    }
+    async fn write_file(
+        &self,
+        key: &str,
+        precondition: Option<(&'static str, String)>,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.write(key, precondition, bytes).await
+    }
+    fn conditional(&self) -> bool {
+        self.conditional
+    }
+}
+
 impl<T: HttpTransport> BlobStore for S3Store<T> {
     async fn get_header(&self) -> Result<(Vec<u8>, String), StoreError> {
         let (bytes, _) = self
@@ -507,50 +527,14 @@ impl<T: HttpTransport> BlobStore for S3Store<T> {
     }
 
     async fn put_header(&self, bytes: &[u8], condition: HeaderWrite) -> Result<String, StoreError> {
-        let key = self.header_key();
-        let current = self.read(&key).await?;
-        let precondition = match (&condition, current) {
-            (HeaderWrite::Create, None) => Some(("if-none-match", "*".to_owned())),
-            (HeaderWrite::Replace { etag }, Some((current, server_etag)))
-                if *etag == etag_of(&current) =>
-            {
-                server_etag.map(|tag| ("if-match", tag))
-            }
-            _ => return Err(StoreError::Conflict),
-        };
-        let precondition = precondition.filter(|_| self.conditional);
-        self.write(&key, precondition, bytes).await?;
-        Ok(etag_of(bytes))
+        put_header_by_reading(self, &self.header_key(), bytes, condition).await
     }
 
     async fn put_object(&self, name: &str, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
         if !crate::is_valid_object_name(name) {
             return Err(StoreError::InvalidName(name.to_owned()));
         }
-        let key = self.object_key(name);
-        if let Some((existing, _)) = self.read(&key).await? {
-            return if existing == bytes {
-                Ok(PutOutcome::AlreadyThere)
-            } else {
-                Err(StoreError::Conflict)
-            };
-        }
-        match self
-            .write(
-                &key,
-                self.conditional.then(|| ("if-none-match", "*".to_owned())),
-                bytes,
-            )
-            .await
-        {
-            Ok(()) => Ok(PutOutcome::Created),
-            // A server that honours `If-None-Match` saw another writer first: same bytes or not?
-            Err(StoreError::Conflict) => match self.read(&key).await? {
-                Some((existing, _)) if existing == bytes => Ok(PutOutcome::AlreadyThere),
-                _ => Err(StoreError::Conflict),
-            },
-            Err(other) => Err(other),
-        }
+        put_object_by_reading(self, &self.object_key(name), bytes).await
     }
 
     async fn get_object(&self, name: &str) -> Result<Vec<u8>, StoreError> {

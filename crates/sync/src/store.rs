@@ -121,6 +121,76 @@ pub trait BlobStore {
     async fn list(&self, after: Option<&str>, limit: usize) -> Result<Page, StoreError>;
 }
 
+/// Storage of plain files (WebDAV, S3) that may ignore conditional requests. The adapters
+/// keep the [`BlobStore`] rules by reading before they write ([`put_header_by_reading`],
+/// [`put_object_by_reading`]): objects are content-addressed, so a race there loses nothing,
+/// and the header is last writer wins where the server ignores `If-Match`.
+#[allow(async_fn_in_trait)]
+pub(crate) trait PlainFiles {
+    /// Reads `path`: its bytes and the server's ETag, or `None` if there is no such file.
+    async fn read_file(&self, path: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError>;
+    /// Writes `bytes` at `path` with at most one precondition header.
+    async fn write_file(
+        &self,
+        path: &str,
+        precondition: Option<(&'static str, String)>,
+        bytes: &[u8],
+    ) -> Result<(), StoreError>;
+    /// Whether writes may carry `If-None-Match` / `If-Match`.
+    fn conditional(&self) -> bool;
+}
+
+/// The header's compare-and-set over plain files: read, compare with our own ETag of the
+/// bytes (never the server's), then write, passing the server's tag as `If-Match` so a server
+/// that honours it refuses a write that lost the race since.
+pub(crate) async fn put_header_by_reading(
+    files: &impl PlainFiles,
+    path: &str,
+    bytes: &[u8],
+    condition: HeaderWrite,
+) -> Result<String, StoreError> {
+    let precondition = match (&condition, files.read_file(path).await?) {
+        (HeaderWrite::Create, None) => Some(("if-none-match", "*".to_owned())),
+        (HeaderWrite::Replace { etag }, Some((current, server_etag)))
+            if *etag == etag_of(&current) =>
+        {
+            server_etag.map(|tag| ("if-match", tag))
+        }
+        _ => return Err(StoreError::Conflict),
+    };
+    let precondition = precondition.filter(|_| files.conditional());
+    files.write_file(path, precondition, bytes).await?;
+    Ok(etag_of(bytes))
+}
+
+/// A create-only write over plain files: the same bytes already there are a harmless retry,
+/// different bytes a conflict.
+pub(crate) async fn put_object_by_reading(
+    files: &impl PlainFiles,
+    path: &str,
+    bytes: &[u8],
+) -> Result<PutOutcome, StoreError> {
+    if let Some((existing, _)) = files.read_file(path).await? {
+        return if existing == bytes {
+            Ok(PutOutcome::AlreadyThere)
+        } else {
+            Err(StoreError::Conflict)
+        };
+    }
+    let create = files
+        .conditional()
+        .then(|| ("if-none-match", "*".to_owned()));
+    match files.write_file(path, create, bytes).await {
+        Ok(()) => Ok(PutOutcome::Created),
+        // A server that honours `If-None-Match` saw another writer first: same bytes or not?
+        Err(StoreError::Conflict) => match files.read_file(path).await? {
+            Some((existing, _)) if existing == bytes => Ok(PutOutcome::AlreadyThere),
+            _ => Err(StoreError::Conflict),
+        },
+        Err(other) => Err(other),
+    }
+}
+
 /// A [`BlobStore`] in memory with the relay's semantics, for tests.
 #[derive(Debug, Default)]
 pub struct MemoryBlobStore {

@@ -15,7 +15,10 @@
 pub(crate) mod xml;
 
 use crate::relay::{HttpRequest, HttpResponse, HttpTransport};
-use crate::store::{etag_of, BlobStore, HeaderWrite, Listed, Page, PutOutcome, StoreError};
+use crate::store::{
+    etag_of, put_header_by_reading, put_object_by_reading, BlobStore, HeaderWrite, Listed, Page,
+    PlainFiles, PutOutcome, StoreError,
+};
 
 /// How deep [`WebDavStore::ensure_folders`] climbs looking for an existing ancestor.
 const MAX_FOLDER_DEPTH: usize = 32;
@@ -358,6 +361,23 @@ impl<T: HttpTransport> WebDavStore<T> {
     }
 }
 
+impl<T: HttpTransport> PlainFiles for WebDavStore<T> {
+    async fn read_file(&self, url: &str) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError> {
+        self.read(url.to_owned()).await
+    }
+    async fn write_file(
+        &self,
+        url: &str,
+        precondition: Option<(&'static str, String)>,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        self.write(url.to_owned(), precondition, bytes).await
+    }
+    fn conditional(&self) -> bool {
+        self.conditional
+    }
+}
+
 impl<T: HttpTransport> BlobStore for WebDavStore<T> {
     async fn get_header(&self) -> Result<(Vec<u8>, String), StoreError> {
         let (bytes, _) = self
@@ -369,52 +389,14 @@ impl<T: HttpTransport> BlobStore for WebDavStore<T> {
     }
 
     async fn put_header(&self, bytes: &[u8], condition: HeaderWrite) -> Result<String, StoreError> {
-        let url = format!("{}header", self.base);
-        let current = self.read(url.clone()).await?;
-        let precondition = match (&condition, current) {
-            (HeaderWrite::Create, None) => Some(("if-none-match", "*".to_owned())),
-            (HeaderWrite::Replace { etag }, Some((current, server_etag)))
-                if *etag == etag_of(&current) =>
-            {
-                // The server's own tag for what was just read, so a server that honours
-                // `If-Match` refuses a write that lost the race since.
-                server_etag.map(|tag| ("if-match", tag))
-            }
-            _ => return Err(StoreError::Conflict),
-        };
-        let precondition = precondition.filter(|_| self.conditional);
-        self.write(url, precondition, bytes).await?;
-        Ok(etag_of(bytes))
+        put_header_by_reading(self, &format!("{}header", self.base), bytes, condition).await
     }
 
     async fn put_object(&self, name: &str, bytes: &[u8]) -> Result<PutOutcome, StoreError> {
         if !crate::is_valid_object_name(name) {
             return Err(StoreError::InvalidName(name.to_owned()));
         }
-        let url = self.object_url(name);
-        if let Some((existing, _)) = self.read(url.clone()).await? {
-            return if existing == bytes {
-                Ok(PutOutcome::AlreadyThere)
-            } else {
-                Err(StoreError::Conflict)
-            };
-        }
-        match self
-            .write(
-                url.clone(),
-                self.conditional.then(|| ("if-none-match", "*".to_owned())),
-                bytes,
-            )
-            .await
-        {
-            Ok(()) => Ok(PutOutcome::Created),
-            // A server that honours `If-None-Match` saw another writer first: same bytes or not?
-            Err(StoreError::Conflict) => match self.read(url).await? {
-                Some((existing, _)) if existing == bytes => Ok(PutOutcome::AlreadyThere),
-                _ => Err(StoreError::Conflict),
-            },
-            Err(other) => Err(other),
-        }
+        put_object_by_reading(self, &self.object_url(name), bytes).await
     }
 
     async fn get_object(&self, name: &str) -> Result<Vec<u8>, StoreError> {
