@@ -283,8 +283,12 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
     pub async fn run(&self, now_ms: u64) -> Result<SyncReport, ReplicaError> {
         let mut state = self.state().await?;
         let mut report = SyncReport::default();
-        let outcome = match self.push(&mut state, &mut report).await? {
-            Ok(()) => self.pull(&mut state, &mut report).await?,
+        // One read of the device's envelopes serves the outbox, the pull and the count of
+        // what still waits (the vault worker runs nothing else meanwhile).
+        let local = self.local_names().await?;
+        let mut names: BTreeSet<String> = local.keys().cloned().collect();
+        let outcome = match self.push(local, &mut state, &mut report).await? {
+            Ok(()) => self.pull(&mut names, &mut state, &mut report).await?,
             Err(error) => Err(error),
         };
         match outcome {
@@ -295,10 +299,8 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
             }
         }
         self.local.save_state(&state.to_bytes()).await?;
-        report.pending = self
-            .local_names()
-            .await?
-            .keys()
+        report.pending = names
+            .iter()
             .filter(|name| !state.remote.contains(*name))
             .count();
         Ok(report)
@@ -306,12 +308,11 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
 
     async fn push(
         &self,
+        local: BTreeMap<String, Vec<u8>>,
         state: &mut SyncState,
         report: &mut SyncReport,
     ) -> Result<Result<(), StoreError>, ReplicaError> {
-        let outbox: Vec<(String, Vec<u8>)> = self
-            .local_names()
-            .await?
+        let outbox: Vec<(String, Vec<u8>)> = local
             .into_iter()
             .filter(|(name, _)| !state.remote.contains(name))
             .collect();
@@ -342,10 +343,10 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
 
     async fn pull(
         &self,
+        local: &mut BTreeSet<String>,
         state: &mut SyncState,
         report: &mut SyncReport,
     ) -> Result<Result<(), StoreError>, ReplicaError> {
-        let local: BTreeSet<String> = self.local_names().await?.into_keys().collect();
         let mut after: Option<String> = None;
         loop {
             let page = with_retries(&self.policy, self.sleeper, || {
@@ -377,6 +378,7 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
                 match self.verify(&name, &bytes) {
                     Ok(()) => {
                         self.local.store(&name, &bytes).await?;
+                        local.insert(name.clone());
                         state.remote.insert(name);
                         report.downloaded += 1;
                     }
