@@ -10,8 +10,6 @@
 mod support;
 
 use std::cell::Cell;
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hearth_sync::s3::{presign, uri_encode, PresignRequest};
@@ -279,29 +277,6 @@ async fn a_server_that_is_gone_is_a_retryable_error() {
     }
 }
 
-/// A server answering every request with `status` and `body`, for `count` requests; its
-/// endpoint URL.
-fn fake_server(status: &str, body: &'static [u8], count: usize) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n",
-        body.len()
-    );
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(count) {
-            let Ok(mut stream) = stream else { continue };
-            // Read the request head before answering.
-            let mut buf = [0u8; 8192];
-            let _ = stream.read(&mut buf);
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body);
-        }
-    });
-    format!("http://{addr}")
-}
-
 #[tokio::test]
 async fn an_unreadable_listing_is_an_error_not_a_panic() {
     let garbage: [(&str, &'static [u8]); 6] = [
@@ -328,7 +303,7 @@ async fn an_unreadable_listing_is_an_error_not_a_panic() {
     ];
     for (status, body) in garbage {
         let store = store_for(S3Config {
-            endpoint: fake_server(status, body, 2),
+            endpoint: format!("http://{}", support::fake_server(status, body, 2)),
             region: "us-east-1".into(),
             bucket: "b".into(),
             prefix: "v/".into(),

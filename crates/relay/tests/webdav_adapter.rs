@@ -8,9 +8,6 @@
 #[allow(dead_code, reason = "this binary starts no relay")]
 mod support;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
 use hearth_sync::store::conformance::{self, ListingEtags};
 use hearth_sync::{
     BlobStore, HeaderWrite, HttpRequest, HttpTransport, PutOutcome, ReqwestTransport, StoreError,
@@ -185,28 +182,6 @@ async fn a_server_that_is_gone_is_a_retryable_error() {
     }
 }
 
-/// A server answering every request with `status` and `body`, for `count` requests.
-fn fake_server(status: &str, body: &'static [u8], count: usize) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n",
-        body.len()
-    );
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(count) {
-            let Ok(mut stream) = stream else { continue };
-            // Read the request head (and whatever body came with it) before answering.
-            let mut buf = [0u8; 8192];
-            let _ = stream.read(&mut buf);
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body);
-        }
-    });
-    format!("http://{addr}/vault/")
-}
-
 #[tokio::test]
 async fn an_unreadable_listing_is_an_error_not_a_panic() {
     let garbage: [(&str, &'static [u8]); 5] = [
@@ -227,7 +202,7 @@ async fn an_unreadable_listing_is_an_error_not_a_panic() {
     for (status, body) in garbage {
         let store = WebDavStore::new(
             ReqwestTransport::default(),
-            &fake_server(status, body, 1),
+            &format!("http://{}/vault/", support::fake_server(status, body, 1)),
             None,
         );
         let err = store.list(None, 10).await.unwrap_err();

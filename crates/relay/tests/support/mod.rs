@@ -90,3 +90,28 @@ pub fn spawn_relay(
         .to_owned();
     (child, addr)
 }
+
+/// A server answering each of its first `count` connections with `status` and `body`
+/// (as XML), to feed an adapter a broken answer; its address.
+#[allow(dead_code, reason = "not every test binary uses every helper")]
+pub fn fake_server(status: &str, body: &'static [u8], count: usize) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        body.len()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(count) {
+            let Ok(mut stream) = stream else { continue };
+            // Read the request head (and whatever body came with it) before answering.
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body);
+        }
+    });
+    addr
+}
