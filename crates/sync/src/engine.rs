@@ -216,6 +216,10 @@ pub struct SyncReport {
     /// Whether the error is temporary (offline, server trouble): the outbox waits and
     /// retries later.
     pub retry_later: bool,
+    /// Whether the endpoint refused the credentials (a wrong password, key or token): the
+    /// outbox waits until they are mended.
+    #[serde(default)]
+    pub denied: bool,
 }
 
 /// The objects pushed between two state saves: a crash loses at most this many
@@ -295,6 +299,7 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
             Ok(()) => state.last_synced_ms = Some(now_ms),
             Err(error) => {
                 report.retry_later = error.is_retryable();
+                report.denied = error.is_denial();
                 report.error = Some(error.to_string());
             }
         }

@@ -23,6 +23,10 @@
 //!   address, opens with this vault's key) and refuses the rest; requests are retried with
 //!   jittered backoff ([`RetryPolicy`]). [`sync_header`] keeps the vault header in step.
 //!
+//! - [`endpoint`]: the patient's choice of [`Endpoint`] (relay, WebDAV folder, S3 bucket, as
+//!   kept in their encrypted settings) and [`EndpointStore`], the vault's store there, which
+//!   also prepares the endpoint for a new vault and erases it.
+//!
 //! The app (the vault worker) wires the engine to IndexedDB and to the patient's choice of
 //! endpoint; `hearth-relay`'s tests run the adapters against the real relay and rclone's
 //! WebDAV and S3 servers.
@@ -30,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod endpoint;
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
@@ -39,6 +44,7 @@ pub mod s3;
 pub mod store;
 pub mod webdav;
 
+pub use endpoint::{is_acceptable_address, Endpoint, EndpointError, EndpointStore, WebDavFolder};
 pub use engine::{
     sync_header, with_retries, Engine, HeaderError, HeaderSync, MemoryReplica, Rejected, Replica,
     ReplicaError, RetryPolicy, Sleeper, SyncReport, SyncState,

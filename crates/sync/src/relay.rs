@@ -47,6 +47,15 @@ pub struct RelayStore<T> {
     token: String,
 }
 
+impl<T> std::fmt::Debug for RelayStore<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayStore")
+            .field("base", &self.base)
+            .field("vault", &self.vault)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Deserialize)]
 struct ListingJson {
     objects: Vec<ListedJson>,

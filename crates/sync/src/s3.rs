@@ -30,7 +30,7 @@ use crate::webdav::{page_of, refusal, xml};
 pub const PRESIGNED_URL_EXPIRY_S: u64 = 900;
 
 /// Where a vault lives in S3-compatible storage, and the credentials to sign with.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct S3Config {
     /// The service URL without the bucket, e.g. `https://s3.eu-central-1.amazonaws.com` or
     /// `http://127.0.0.1:9000` (path-style addressing is used).
@@ -41,6 +41,7 @@ pub struct S3Config {
     pub bucket: String,
     /// The vault's folder inside the bucket, e.g. `vaults/<id>/` (a missing trailing `/` is
     /// added; empty means the bucket's root).
+    #[serde(default)]
     pub prefix: String,
     /// The access key id.
     pub access_key_id: String,
@@ -259,6 +260,8 @@ fn parse_endpoint(url: &str) -> Result<Endpoint, S3ConfigError> {
 /// Where a listing of the objects folder stands after one `ListObjectsV2` page.
 struct ListedPage {
     objects: Vec<Listed>,
+    /// Every key on the page under the folder, valid object name or not.
+    keys: Vec<String>,
     /// The last key on the page (valid object name or not), to continue after.
     last_key: Option<String>,
     truncated: bool,
@@ -280,6 +283,7 @@ fn parse_listing(body: &[u8], folder: &str) -> Result<ListedPage, String> {
         Some(flag) => return Err(format!("IsTruncated is {flag:?}")),
     };
     let mut objects = Vec::new();
+    let mut keys = Vec::new();
     let mut last_key = None;
     for contents in root.children_named("contents") {
         // Keys may carry meaningful spaces, so they are not trimmed.
@@ -287,7 +291,11 @@ fn parse_listing(body: &[u8], folder: &str) -> Result<ListedPage, String> {
             .child("key")
             .map(|k| k.text.clone())
             .ok_or_else(|| "a <Contents> without a <Key>".to_owned())?;
-        let name = key.strip_prefix(folder).unwrap_or_default();
+        let Some(name) = key.strip_prefix(folder) else {
+            last_key = Some(key);
+            continue;
+        };
+        keys.push(key.clone());
         if crate::is_valid_object_name(name) {
             let size = contents
                 .child_text("size")
@@ -311,6 +319,7 @@ fn parse_listing(body: &[u8], folder: &str) -> Result<ListedPage, String> {
     }
     Ok(ListedPage {
         objects,
+        keys,
         last_key,
         truncated,
     })
@@ -465,6 +474,72 @@ impl<T: HttpTransport> S3Store<T> {
             _ => Err(s3_refusal(&response)),
         }
     }
+
+    /// One `ListObjectsV2` page of the keys under `folder`, after `start_after`.
+    async fn list_page(
+        &self,
+        folder: &str,
+        start_after: Option<&str>,
+        max_keys: &str,
+    ) -> Result<ListedPage, StoreError> {
+        let mut query = vec![
+            ("list-type", "2"),
+            ("max-keys", max_keys),
+            ("prefix", folder),
+        ];
+        if let Some(start) = start_after {
+            query.push(("start-after", start));
+        }
+        let url = self.url("GET", None, &query);
+        let response = self.send("GET", url, Vec::new(), Vec::new()).await?;
+        if response.status != 200 {
+            return Err(s3_refusal(&response));
+        }
+        parse_listing(&response.body, folder)
+            .map_err(|e| StoreError::Unavailable(format!("the S3 listing is unreadable: {e}")))
+    }
+
+    /// `DELETE`s `key` (a key that is not there is fine).
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let url = self.url("DELETE", Some(key), &[]);
+        let response = self.send("DELETE", url, Vec::new(), Vec::new()).await?;
+        match response.status {
+            200 | 204 | 404 => Ok(()),
+            _ => Err(s3_refusal(&response)),
+        }
+    }
+
+    /// Erases the vault: its header first (so no device can open it from here any more),
+    /// then every key in its `objects/` folder. Nothing outside the vault's prefix is
+    /// touched; an interrupted erase can simply be run again.
+    pub async fn erase(&self) -> Result<(), StoreError> {
+        self.delete(&self.header_key()).await?;
+        let folder = self.folder();
+        let mut start_after: Option<String> = None;
+        loop {
+            let page = self
+                .list_page(&folder, start_after.as_deref(), "1000")
+                .await?;
+            for key in &page.keys {
+                self.delete(key).await?;
+            }
+            if !page.truncated {
+                return Ok(());
+            }
+            start_after = Some(next_start(page.last_key, start_after.as_deref())?);
+        }
+    }
+}
+
+/// Where the listing goes on after a truncated page: its last key, which must move forward
+/// (or the server is looping).
+fn next_start(last_key: Option<String>, start_after: Option<&str>) -> Result<String, StoreError> {
+    match last_key {
+        Some(last) if start_after.is_none_or(|s| last.as_str() > s) => Ok(last),
+        _ => Err(StoreError::Unavailable(
+            "the S3 listing is truncated but does not move on".into(),
+        )),
+    }
 }
 
 /// S3 error codes that mean the credentials or the signature were refused, whatever the
@@ -559,37 +634,14 @@ impl<T: HttpTransport> BlobStore for S3Store<T> {
         // are skipped, so a page may take several requests.
         let max_keys = (limit + 1).min(1000).to_string();
         loop {
-            let mut query = vec![
-                ("list-type", "2"),
-                ("max-keys", max_keys.as_str()),
-                ("prefix", folder.as_str()),
-            ];
-            if let Some(start) = &start_after {
-                query.push(("start-after", start.as_str()));
-            }
-            let url = self.url("GET", None, &query);
-            let response = self.send("GET", url, Vec::new(), Vec::new()).await?;
-            if response.status != 200 {
-                return Err(s3_refusal(&response));
-            }
-            let page = parse_listing(&response.body, &folder).map_err(|e| {
-                StoreError::Unavailable(format!("the S3 listing is unreadable: {e}"))
-            })?;
+            let page = self
+                .list_page(&folder, start_after.as_deref(), &max_keys)
+                .await?;
             objects.extend(page.objects);
             if objects.len() > limit || !page.truncated {
                 break;
             }
-            // A truncated page must move forward, or the server is looping.
-            match page.last_key {
-                Some(last) if start_after.as_ref().is_none_or(|s| last > *s) => {
-                    start_after = Some(last);
-                }
-                _ => {
-                    return Err(StoreError::Unavailable(
-                        "the S3 listing is truncated but does not move on".into(),
-                    ))
-                }
-            }
+            start_after = Some(next_start(page.last_key, start_after.as_deref())?);
         }
         objects.sort_by(|a, b| a.name.cmp(&b.name));
         objects.dedup_by(|a, b| a.name == b.name);

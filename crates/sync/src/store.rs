@@ -60,11 +60,11 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// No token was sent.
-    #[error("the storage endpoint wants a token")]
+    /// No credentials (token, password) were sent, or they were not accepted.
+    #[error("the storage endpoint wants credentials")]
     Unauthorized,
-    /// The token is not this vault's.
-    #[error("the storage endpoint refused this vault's token")]
+    /// The credentials are not good for this vault (another vault's token, a wrong key).
+    #[error("the storage endpoint refused the credentials")]
     Forbidden,
     /// The vault, header or object does not exist.
     #[error("not found on the storage endpoint")]
@@ -93,6 +93,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the endpoint refused the credentials (no token or a wrong one, a wrong
+    /// password or key): trying again will not help until they are mended.
+    pub fn is_denial(&self) -> bool {
+        matches!(self, StoreError::Unauthorized | StoreError::Forbidden)
+    }
+
     /// Whether the same request may succeed later (network trouble, rate limits).
     pub fn is_retryable(&self) -> bool {
         matches!(

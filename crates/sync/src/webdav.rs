@@ -328,6 +328,18 @@ impl<T: HttpTransport> WebDavStore<T> {
         Ok(())
     }
 
+    /// Erases the vault: `DELETE`s the vault folder, which takes the header and every object
+    /// with it (WebDAV deletes a collection with all it holds). Nothing there is fine.
+    pub async fn erase(&self) -> Result<(), StoreError> {
+        let response = self
+            .send("DELETE", self.base.clone(), Vec::new(), Vec::new())
+            .await?;
+        match response.status {
+            200 | 202 | 204 | 404 | 410 => Ok(()),
+            _ => Err(refusal(&response)),
+        }
+    }
+
     /// `GET`s `url`: the bytes and the server's ETag, or `None` if there is nothing there.
     async fn read(&self, url: String) -> Result<Option<(Vec<u8>, Option<String>)>, StoreError> {
         let response = self.send("GET", url, Vec::new(), Vec::new()).await?;
