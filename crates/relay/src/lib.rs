@@ -67,6 +67,9 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
     /// Origins allowed to call the API from a browser (CORS). Empty: same origin only.
     pub allow_origins: Vec<String>,
+    /// Storage endpoints (WebDAV, S3) patients may choose besides this relay: their origins
+    /// are added to the pages' `connect-src`, and no other origin is.
+    pub storage_origins: Vec<String>,
     /// Largest object accepted, in bytes (default 1 MiB).
     pub max_object_bytes: u64,
     /// Total bytes one vault may store; `None` for no quota.
@@ -83,6 +86,7 @@ impl Default for Config {
             s3: None,
             static_dir: None,
             allow_origins: Vec::new(),
+            storage_origins: Vec::new(),
             max_object_bytes: 1024 * 1024,
             vault_quota_bytes: None,
             requests_per_second: 100,
@@ -144,14 +148,60 @@ pub enum Error {
     /// An `--allow-origin` value is not an origin.
     #[error("--allow-origin {0:?} is not an origin like https://clinic.example")]
     Origin(String),
+    /// A `--storage-origin` value is not an http(s) origin.
+    #[error(
+        "--storage-origin {0:?} is not an origin like https://dav.clinic.example \
+         (scheme, host and port only)"
+    )]
+    StorageOrigin(String),
 }
 
-/// The Content-Security-Policy the relay sends with every page (DESIGN.md section 7).
-///
-/// No inline scripts or styles, WebAssembly allowed, and requests only to this origin.
-pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'";
+/// The Content-Security-Policy the relay sends with every page (DESIGN.md section 7): no
+/// inline scripts or styles, WebAssembly allowed, and requests only to this origin and the
+/// `storage_origins` (checked by [`is_origin`]).
+pub fn content_security_policy(storage_origins: &[String]) -> String {
+    let mut connect = String::from("'self'");
+    for origin in storage_origins {
+        connect.push(' ');
+        connect.push_str(origin);
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src {connect}; frame-ancestors 'self'"
+    )
+}
+
+/// Whether `text` is an http(s) origin: `scheme://host[:port]` and nothing more (so it
+/// cannot smuggle another directive into a policy).
+pub fn is_origin(text: &str) -> bool {
+    let Some(host) = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    // `[v6 address]` or a name, then an optional `:port`.
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((address, rest))
+                if address.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') =>
+            {
+                (address, rest)
+            }
+            _ => return false,
+        },
+        None => host.find(':').map_or((host, ""), |at| host.split_at(at)),
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    !name.is_empty()
+        && port_ok
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+}
 
 /// Builds the relay's HTTP application for `config`, storing in its data directory (which
 /// must exist; [`prepare`] creates it) or its S3 bucket.
@@ -172,6 +222,11 @@ pub fn app_with_store(
         .iter()
         .map(|o| HeaderValue::from_str(o).map_err(|_| Error::Origin(o.clone())))
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(bad) = config.storage_origins.iter().find(|o| !is_origin(o)) {
+        return Err(Error::StorageOrigin(bad.clone()));
+    }
+    let policy = HeaderValue::from_str(&content_security_policy(&config.storage_origins))
+        .map_err(|_| Error::StorageOrigin(config.storage_origins.join(" ")))?;
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::PUT, Method::DELETE])
@@ -204,7 +259,7 @@ pub fn app_with_store(
     Ok(router
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            policy,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

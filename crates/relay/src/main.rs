@@ -43,6 +43,10 @@ struct Args {
     /// An origin allowed to call the API from a browser (repeatable).
     #[arg(long = "allow-origin")]
     allow_origin: Vec<String>,
+    /// The origin of a WebDAV or S3 server patients may sync with instead of this relay,
+    /// added to the pages' Content-Security-Policy `connect-src` (repeatable).
+    #[arg(long = "storage-origin")]
+    storage_origin: Vec<String>,
     /// Largest object accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     max_object_bytes: u64,
@@ -75,6 +79,7 @@ async fn main() -> ExitCode {
         }),
         static_dir: args.static_dir,
         allow_origins: args.allow_origin,
+        storage_origins: args.storage_origin,
         max_object_bytes: args.max_object_bytes,
         vault_quota_bytes: args.vault_quota_bytes,
         requests_per_second: args.requests_per_second,

@@ -64,6 +64,42 @@ async fn pages_are_served_with_the_strict_policy() {
 }
 
 #[tokio::test]
+async fn storage_origins_and_nothing_else_join_connect_src() {
+    let (_dir, mut config) = site();
+    let (_, headers, _) = get(&config, "/").await;
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+    config.storage_origins = vec![
+        "https://dav.clinic.example".into(),
+        "http://127.0.0.1:9000".into(),
+    ];
+    let (_, headers, _) = get(&config, "/").await;
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("connect-src 'self' https://dav.clinic.example http://127.0.0.1:9000;"),
+        "{csp}"
+    );
+    for bad in [
+        "https://dav.example/path",
+        "https://dav.example; script-src *",
+        "dav.example",
+        "ftp://dav.example",
+        "https://dav.example:port",
+        "*",
+    ] {
+        config.storage_origins = vec![bad.into()];
+        let Err(err) = hearth_relay::app(&config) else {
+            panic!("{bad} was accepted");
+        };
+        assert!(
+            matches!(err, hearth_relay::Error::StorageOrigin(ref o) if o == bad),
+            "{bad}: {err}"
+        );
+        assert!(err.to_string().contains("--storage-origin"), "{err}");
+    }
+}
+
+#[tokio::test]
 async fn files_outside_the_static_directory_are_not_served() {
     let (dir, config) = site();
     std::fs::write(dir.path().parent().unwrap().join("secret.txt"), "secret").ok();
