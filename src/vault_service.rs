@@ -75,25 +75,7 @@ pub struct Alternative {
     pub body: Option<String>,
 }
 
-/// A storage endpoint the vault syncs with. Only ciphertext ever reaches it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Endpoint {
-    /// A Hearth relay (the clinic's, or the one serving the widget).
-    Relay {
-        /// Its base URL, e.g. `https://relay.clinic.example`.
-        url: String,
-    },
-}
-
-impl Endpoint {
-    /// A stable name for the endpoint, so sync state for one is never used for another.
-    pub fn key(&self) -> String {
-        match self {
-            Endpoint::Relay { url } => format!("relay {}", url.trim_end_matches('/')),
-        }
-    }
-}
+pub use hearth_sync::Endpoint;
 
 /// What a second device knows that lets it open a vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1304,6 +1286,7 @@ impl<S: EnvelopeStore> VaultService<S> {
                 pending,
                 error: Some(err.to_string()),
                 retry_later: err.is_retryable(),
+                denied: err.is_denial(),
                 ..SyncReport::default()
             },
             passphrase_changed: false,

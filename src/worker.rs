@@ -20,7 +20,7 @@ use crate::vault_service::{
     Endpoint, EnvelopeStore, Failure, FailureCode, Network, Request, Response, StorageError,
     VaultService,
 };
-use hearth_sync::{FetchTransport, RelayStore, Sleeper, StoreError};
+use hearth_sync::{EndpointStore, FetchTransport, Sleeper, StoreError};
 
 /// The IndexedDB database that holds the vault (only ciphertext and non-secret ids).
 pub const DATABASE: &str = "hearth-vault";
@@ -183,7 +183,7 @@ impl Sleeper for WorkerNet {
 }
 
 impl Network for WorkerNet {
-    type Store = RelayStore<FetchTransport>;
+    type Store = EndpointStore<FetchTransport>;
     type Sleep = WorkerNet;
 
     fn connect(
@@ -192,18 +192,15 @@ impl Network for WorkerNet {
         relay_id: &str,
         token: &str,
     ) -> Result<Self::Store, String> {
-        match endpoint {
-            Endpoint::Relay { url } => {
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(format!("{url:?} is not a web address"));
-                }
-                Ok(RelayStore::new(FetchTransport, url, relay_id, token))
-            }
-        }
+        let clock = || (js_sys::Date::now() / 1000.0) as u64;
+        endpoint
+            .connect(FetchTransport, relay_id, token, clock)
+            .map(EndpointStore::without_conditional_headers)
+            .map_err(|err| err.to_string())
     }
 
     async fn prepare(&self, store: &Self::Store) -> Result<(), StoreError> {
-        store.register().await
+        store.prepare().await
     }
 
     async fn erase(&self, store: &Self::Store) -> Result<(), StoreError> {

@@ -63,17 +63,18 @@ pub enum Screen {
 pub struct PatientSettings {
     /// Lock the vault after this many minutes without activity.
     pub auto_lock_minutes: u32,
-    /// The Hearth server that keeps an encrypted copy of the vault, if the patient turned
-    /// sync on (off by default: everything stays on this device).
+    /// Where an encrypted copy of the vault is kept, if the patient turned sync on (off by
+    /// default: everything stays on this device). WebDAV and S3 credentials live here, so
+    /// only inside the vault.
     #[serde(default)]
-    pub sync_url: Option<String>,
+    pub sync: Option<Endpoint>,
 }
 
 impl Default for PatientSettings {
     fn default() -> Self {
         PatientSettings {
             auto_lock_minutes: 5,
-            sync_url: None,
+            sync: None,
         }
     }
 }
@@ -324,10 +325,7 @@ impl AppState {
 
     /// The endpoint the patient chose, if sync is on.
     pub fn sync_endpoint(&self) -> Option<Endpoint> {
-        self.settings
-            .get_untracked()
-            .sync_url
-            .map(|url| Endpoint::Relay { url })
+        self.settings.get_untracked().sync
     }
 
     /// Syncs now with the chosen endpoint (if sync is on and no run is under way), and
@@ -370,7 +368,9 @@ impl AppState {
                     view.conflicts = conflicts;
                     view.refused += report.rejected.len();
                     view.problem = report.error.map(|_| {
-                        if report.retry_later {
+                        if report.denied {
+                            SIGN_IN_REFUSED.to_owned()
+                        } else if report.retry_later {
                             explain(FailureCode::Offline).to_owned()
                         } else {
                             explain(FailureCode::Endpoint).to_owned()
@@ -378,7 +378,8 @@ impl AppState {
                     });
                     if passphrase_changed {
                         view.problem = Some(
-                            "Your passphrase was changed on another device. Use the new one                              next time you unlock."
+                            "Your passphrase was changed on another device. Use the new one \
+                             next time you unlock."
                                 .to_owned(),
                         );
                     }
@@ -502,13 +503,21 @@ pub fn explain(code: FailureCode) -> &'static str {
         }
         FailureCode::BadRequest => "Something went wrong inside Hearth. Nothing was changed.",
         FailureCode::Offline => {
-            "The sync server can't be reached right now. Everything is kept on this device and              will be sent when the connection is back."
+            "The sync server can't be reached right now. Everything is kept on this device and \
+             will be sent when the connection is back."
         }
         FailureCode::Endpoint => {
-            "The sync server refused. Check the server address and the vault code; nothing on              this device was changed."
+            "The sync server refused. Check the server address and the vault code; nothing on \
+             this device was changed."
         }
     }
 }
+
+/// What the patient reads when the storage endpoint refuses the sign-in.
+pub const SIGN_IN_REFUSED: &str =
+    "The sync server did not accept the sign-in details (user name and password, or access \
+     keys). Check them under Backup and sync. Everything is kept on this device and will be \
+     sent once they are right.";
 
 /// The current time in milliseconds since the epoch.
 pub fn now_ms() -> f64 {

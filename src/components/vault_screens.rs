@@ -409,9 +409,9 @@ pub fn EraseVault(
                  device. It cannot be undone, and your recovery words will not bring it back."
             </p>
             {
-                move || sync_settings.get().sync_url.map(|url| view! {
+                move || sync_settings.get().sync.map(|endpoint| view! {
                     <p>
-                        "Backup and sync is on: the encrypted copy on " <strong>{url}</strong>
+                        "Backup and sync is on: the encrypted copy on " <strong>{super::sync::place(&endpoint)}</strong>
                         " is erased first. If that server can't be reached, nothing is erased, so \
                          you can try again."
                     </p>

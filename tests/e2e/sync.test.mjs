@@ -4,10 +4,11 @@
 // patient sees both versions and chooses; both devices end up alike. The relay's data
 // directory never holds a word of the entries.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ARTIFACTS, BASE, completeConsent, createVault, foreignRequests, launch, open } from "./browser.mjs";
+import { back, filesUnder, goJournal, goSettings, syncNow, writeEntry } from "./sync-steps.mjs";
 
 let browser;
 before(async () => {
@@ -20,50 +21,6 @@ after(async () => {
 const MARK = `sync-e2e-${Date.now()}`;
 const FIRST = `Walked by the canal with my sister ${MARK}-one`;
 const SECOND = `Slept badly but the morning was calm ${MARK}-two`;
-
-/** Every file under `dir`, recursively. */
-function filesUnder(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
-
-async function writeEntry(page, text) {
-  await page.getByLabel("New entry").fill(text);
-  await page.getByRole("button", { name: "Save entry" }).click();
-  await page.locator(".journal-entry", { hasText: text }).waitFor();
-}
-
-/** Syncs now (on the settings screen); waits until that run is over and returns the status. */
-async function syncNow(page) {
-  const status = page.locator(".sync-status");
-  const button = page.getByRole("button", { name: "Sync now" });
-  // A background run may be under way: wait for it, then count runs from there.
-  await page.waitForFunction(() => {
-    const b = document.querySelector("hearth-widget").shadowRoot.querySelector(".sync-settings button:not([type=submit])");
-    return b && !b.disabled;
-  }, null, { timeout: 60_000 }).catch(() => {});
-  const before = Number(await status.getAttribute("data-runs"));
-  await button.click();
-  await page.locator(`.sync-status:not([data-runs="${before}"])`).waitFor({ timeout: 60_000 });
-  return status.innerText();
-}
-
-async function goSettings(page) {
-  await page.getByRole("button", { name: "Settings" }).click();
-  await page.getByRole("heading", { name: "Settings" }).waitFor();
-}
-
-async function goJournal(page) {
-  await page.getByRole("button", { name: "Journal" }).click();
-  await page.getByRole("heading", { name: "Journal" }).waitFor();
-}
-
-async function back(page) {
-  await page.getByRole("button", { name: "Back", exact: true }).last().click();
-  await page.getByRole("heading", { name: "Welcome", exact: true }).waitFor();
-}
 
 test("device B opens device A's vault from the relay; a concurrent edit is a conflict the patient resolves", async () => {
   const data = process.env.HEARTH_RELAY_DATA;
@@ -80,8 +37,10 @@ test("device B opens device A's vault from the relay; a concurrent edit is a con
   await goSettings(a.page);
   const card = a.page.locator(".sync-settings");
   assert.match(await card.innerText(), /Off unless you turn it on/);
-  assert.equal(await a.page.getByLabel("Server address").inputValue(), new URL(BASE).origin);
   await a.page.getByRole("checkbox", { name: "Keep an encrypted copy on a server" }).check();
+  // The widget's own relay is the default choice.
+  assert.equal(await a.page.getByRole("radio", { name: /A Hearth server/ }).isChecked(), true);
+  assert.equal(await a.page.getByLabel("Server address").inputValue(), new URL(BASE).origin);
   await a.page.getByRole("button", { name: "Save sync setting" }).click();
   const statusA = await syncNow(a.page);
   assert.match(statusA, /Nothing is waiting to be sent/);
