@@ -4,6 +4,7 @@
 mod app;
 mod chat;
 mod checkin;
+mod conflicts;
 mod consent_step;
 mod contact;
 mod crisis_panel;

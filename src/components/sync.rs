@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::conflicts::ConflictChooser;
 use super::state::{AppState, PatientSettings, Screen, SyncView};
 use super::vault_screens::{NewPassphrase, Working};
 use super::ScreenHeading;
@@ -342,8 +343,8 @@ fn describe(view: &SyncView) -> String {
     }
     if view.conflicts > 0 {
         parts.push(format!(
-            "{} changed on two devices at once: nothing was lost. Your journal shows both \
-             versions of an entry so you can choose.",
+            "{} changed on two devices at once: nothing was lost. Choose the version to keep \
+             below, or for a journal entry in your journal.",
             if view.conflicts == 1 {
                 "1 item was".to_owned()
             } else {
@@ -438,6 +439,7 @@ pub fn SyncSettings(
             </form>
             <Show when=enabled>
                 <p class="sync-status" role="status" data-runs=move || status.get().runs.to_string()>{move || describe(&status.get())}</p>
+                <ConflictChooser state=sync_state.clone() />
                 <button type="button" class="button-secondary" disabled=move || status.get().running on:click={
                     let state = sync_state.clone();
                     move |_| {

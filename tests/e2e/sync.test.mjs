@@ -149,3 +149,69 @@ test("device B opens device A's vault from the relay; a concurrent edit is a con
   assert.deepEqual(left, [], "nothing of the vault is left on the relay");
   await a.context.close();
 });
+
+test("a safety plan changed on two devices is shown in Settings with both versions, and the patient keeps one", async () => {
+  const step2 = /^2\. Internal coping/;
+  const editPlan = async (page, text) => {
+    await page.getByRole("button", { name: "My safety plan" }).click();
+    await page.getByLabel(step2).fill(text);
+    await page.getByRole("button", { name: "Save my plan" }).click();
+    await page.getByText("Saved.", { exact: true }).waitFor();
+    await back(page);
+  };
+  // Device A: a plan, then sync on with the widget's own relay.
+  const a = await open(browser, "/patient/");
+  await completeConsent(a.page, "Both");
+  await createVault(a.page);
+  await editPlan(a.page, "Music and a slow walk");
+  await goSettings(a.page);
+  await a.page.getByRole("checkbox", { name: "Keep an encrypted copy on a server" }).check();
+  await a.page.getByRole("button", { name: "Save sync setting" }).click();
+  assert.match(await syncNow(a.page), /Nothing is waiting to be sent/);
+  const code = (await a.page.locator(".vault-code").innerText()).trim();
+  await back(a.page);
+
+  // Device B opens the vault.
+  const b = await open(browser, "/patient/");
+  await completeConsent(b.page, "Both");
+  await b.page.getByRole("button", { name: /Already use Hearth on another device/ }).click();
+  await b.page.getByLabel("Vault code").fill(code);
+  await b.page.getByLabel("Passphrase", { exact: true }).fill("violet harbour lantern seventeen");
+  await b.page.getByRole("button", { name: "Open my vault" }).click();
+  await b.page.getByRole("heading", { name: "Welcome", exact: true }).waitFor({ timeout: 90_000 });
+
+  // Both change step 2 without seeing each other's change (A is offline).
+  await a.context.setOffline(true);
+  await editPlan(b.page, "Call my sister Jo");
+  await goSettings(b.page);
+  assert.match(await syncNow(b.page), /Nothing is waiting to be sent/);
+  await back(b.page);
+  await editPlan(a.page, "A hot bath and tea");
+  await a.context.setOffline(false);
+  await goSettings(a.page);
+  assert.match(await syncNow(a.page), /changed on two devices/);
+
+  // Settings shows both plans in words; the patient keeps the phone's.
+  const conflict = a.page.getByRole("group", { name: "Your safety plan was changed on two devices" });
+  await conflict.waitFor();
+  const text = await conflict.innerText();
+  assert.match(text, /Step 2: A hot bath and tea/);
+  assert.match(text, /Step 2: Call my sister Jo/);
+  await a.page.locator(".sync-settings").screenshot({ path: join(ARTIFACTS, "sync-plan-conflict.png") });
+  await conflict.locator("li", { hasText: "Call my sister Jo" }).getByRole("button", { name: "Keep this version" }).click();
+  await a.page.getByText("Your choice is saved").waitFor();
+  await conflict.waitFor({ state: "detached" });
+  await a.page.locator(`.sync-status:not(:has-text("changed on two devices"))`).waitFor({ timeout: 60_000 });
+  await back(a.page);
+  await a.page.getByRole("button", { name: "My safety plan" }).click();
+  assert.equal(await a.page.getByLabel(step2).inputValue(), "Call my sister Jo");
+
+  // B follows the choice.
+  await goSettings(b.page);
+  assert.doesNotMatch(await syncNow(b.page), /changed on two devices/);
+  await back(b.page);
+  await b.page.getByRole("button", { name: "My safety plan" }).click();
+  assert.equal(await b.page.getByLabel(step2).inputValue(), "Call my sister Jo");
+  await a.context.close();
+  await b.context.close();
+});
