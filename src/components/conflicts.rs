@@ -231,6 +231,33 @@ async fn load(state: &AppState) -> Vec<Conflicted> {
     all
 }
 
+/// The versions of one record, each in its lines (or "Deleted on your other device."), with
+/// "Keep this version" / "Keep it deleted" calling `keep` with that version's hash.
+pub fn version_list(
+    versions: Vec<(String, Option<Vec<String>>)>,
+    keep: impl Fn(String) + Clone + 'static,
+) -> impl IntoView {
+    view! {
+        <ul>
+            {versions.into_iter().map(|(head, text)| {
+                let keep = keep.clone();
+                let deleted = text.is_none();
+                view! {
+                    <li>
+                        {match text {
+                            Some(lines) => lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view().into_any(),
+                            None => view! { <p>"Deleted on your other device."</p> }.into_any(),
+                        }}
+                        <button type="button" class="button-secondary" on:click=move |_| keep(head.clone())>
+                            {if deleted { "Keep it deleted" } else { "Keep this version" }}
+                        </button>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
 /// The list of records changed on two devices, with a "Keep this version" for each version.
 /// Shown in the "Backup and sync" card; reloads after every sync run.
 #[component]
@@ -298,24 +325,10 @@ pub fn ConflictChooser(
                             <div class="conflict" role="group" aria-label=format!("{} was changed on two devices", item.title)>
                                 <h4>{item.title.clone()}</h4>
                                 <p>"Changed on two devices at the same time. Nothing was lost: choose the version to keep."</p>
-                                <ul>
-                                    {versions.into_iter().map(|(head, text)| {
-                                        let keep = keep.clone();
-                                        let item = item.clone();
-                                        let deleted = text.is_none();
-                                        view! {
-                                            <li>
-                                                {match text {
-                                                    Some(lines) => lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view().into_any(),
-                                                    None => view! { <p>"Deleted on your other device."</p> }.into_any(),
-                                                }}
-                                                <button type="button" class="button-secondary" on:click=move |_| keep(item.clone(), head.clone())>
-                                                    {if deleted { "Keep it deleted" } else { "Keep this version" }}
-                                                </button>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
+                                {
+                                    let item = item.clone();
+                                    version_list(versions, move |head| keep(item.clone(), head))
+                                }
                             </div>
                         }
                     }).collect_view()

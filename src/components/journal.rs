@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
+use super::conflicts::version_list;
 use super::state::{AppState, Screen};
 use super::ScreenHeading;
 use crate::consent::now_rfc3339;
@@ -282,21 +283,10 @@ pub fn Journal(
                                         "This entry was changed on two devices at the same time. Nothing \
                                          was lost: choose the version to keep."
                                     </p>
-                                    <ul>
-                                        {versions.into_iter().map(|(head, text)| {
-                                            let resolve = resolve.clone();
-                                            let id = id.clone();
-                                            let deleted = text.is_none();
-                                            view! {
-                                                <li>
-                                                    <p>{text.unwrap_or_else(|| "Deleted on your other device.".to_owned())}</p>
-                                                    <button type="button" class="button-secondary" on:click=move |_| resolve(id.clone(), head.clone())>
-                                                        {if deleted { "Keep it deleted" } else { "Keep this version" }}
-                                                    </button>
-                                                </li>
-                                            }
-                                        }).collect_view()}
-                                    </ul>
+                                    {version_list(
+                                        versions.into_iter().map(|(head, text)| (head, text.map(|t| vec![t]))).collect(),
+                                        move |head| resolve(id.clone(), head),
+                                    )}
                                 </div>
                             })
                         }
