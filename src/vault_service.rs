@@ -1286,7 +1286,7 @@ impl<S: EnvelopeStore> VaultService<S> {
                 pending,
                 error: Some(err.to_string()),
                 retry_later: err.is_retryable(),
-                denied: err.is_denial(),
+                refusal: err.refusal(),
                 ..SyncReport::default()
             },
             passphrase_changed: false,

@@ -12,6 +12,7 @@ use crate::storage::Store;
 use crate::vault_client::Vault;
 use crate::vault_service::{Endpoint, FailureCode, Record, RecordKind, Request, Response};
 use hearth_nlu::{Decision, Risk};
+use hearth_sync::Refusal;
 
 /// Where the patient is in the widget.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -368,8 +369,10 @@ impl AppState {
                     view.conflicts = conflicts;
                     view.refused += report.rejected.len();
                     view.problem = report.error.map(|_| {
-                        if report.denied {
+                        if report.refusal == Some(Refusal::Credentials) {
                             SIGN_IN_REFUSED.to_owned()
+                        } else if report.refusal == Some(Refusal::Clock) {
+                            CLOCK_REFUSED.to_owned()
                         } else if report.retry_later {
                             explain(FailureCode::Offline).to_owned()
                         } else {
@@ -518,6 +521,11 @@ pub const SIGN_IN_REFUSED: &str =
     "The sync server did not accept the sign-in details (user name and password, or access \
      keys). Check them under Backup and sync. Everything is kept on this device and will be \
      sent once they are right.";
+
+/// What the patient reads when the storage endpoint refuses this device's clock.
+pub const CLOCK_REFUSED: &str =
+    "The sync server says this device's date or time is wrong. Set them correctly (or let the \
+     device set them automatically), then sync again. Everything is kept on this device.";
 
 /// The current time in milliseconds since the epoch.
 pub fn now_ms() -> f64 {

@@ -24,7 +24,7 @@ use std::future::Future;
 use hearth_vault::{Envelope, UnlockedVault, VaultHeader};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{BlobStore, HeaderWrite, StoreError};
+use crate::store::{BlobStore, HeaderWrite, Refusal, StoreError};
 
 /// Why the device's own storage failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -216,10 +216,10 @@ pub struct SyncReport {
     /// Whether the error is temporary (offline, server trouble): the outbox waits and
     /// retries later.
     pub retry_later: bool,
-    /// Whether the endpoint refused the credentials (a wrong password, key or token): the
-    /// outbox waits until they are mended.
+    /// What the patient can mend when the endpoint refused (the credentials, the clock):
+    /// the outbox waits until they do.
     #[serde(default)]
-    pub denied: bool,
+    pub refusal: Option<Refusal>,
 }
 
 /// The objects pushed between two state saves: a crash loses at most this many
@@ -299,7 +299,7 @@ impl<B: BlobStore, R: Replica, S: Sleeper> Engine<'_, B, R, S> {
             Ok(()) => state.last_synced_ms = Some(now_ms),
             Err(error) => {
                 report.retry_later = error.is_retryable();
-                report.denied = error.is_denial();
+                report.refusal = error.refusal();
                 report.error = Some(error.to_string());
             }
         }

@@ -57,7 +57,7 @@ pub use relay::ReqwestTransport;
 pub use relay::{HttpRequest, HttpResponse, HttpTransport, RelayStore};
 pub use s3::{S3Config, S3ConfigError, S3Store};
 pub use store::{
-    etag_of, BlobStore, HeaderWrite, Listed, MemoryBlobStore, Page, PutOutcome, StoreError,
+    etag_of, BlobStore, HeaderWrite, Listed, MemoryBlobStore, Page, PutOutcome, Refusal, StoreError,
 };
 pub use webdav::WebDavStore;
 

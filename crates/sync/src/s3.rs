@@ -544,27 +544,26 @@ fn next_start(last_key: Option<String>, start_after: Option<&str>) -> Result<Str
 
 /// S3 error codes that mean the credentials or the signature were refused, whatever the
 /// status (rclone answers an expired URL with 400 `AccessDenied`, AWS with 403).
-const REFUSED_CREDENTIALS: [&str; 6] = [
+const REFUSED_CREDENTIALS: [&str; 5] = [
     "AccessDenied",
     "SignatureDoesNotMatch",
     "InvalidAccessKeyId",
     "ExpiredToken",
-    "RequestTimeTooSkewed",
     "AuthorizationQueryParametersError",
 ];
 
 /// [`refusal`], reading S3's error code: refused credentials are [`StoreError::Forbidden`],
-/// and an unavailable endpoint's error names its code (e.g. `SlowDown`).
+/// a signature from a clock too far off is [`StoreError::ClockSkew`], and an unavailable
+/// endpoint's error names its code (e.g. `SlowDown`).
 fn s3_refusal(response: &HttpResponse) -> StoreError {
     let code = xml::parse(&response.body)
         .ok()
         .filter(|root| root.name == "error")
         .and_then(|root| root.child_text("code").map(str::to_owned));
-    if code
-        .as_deref()
-        .is_some_and(|code| REFUSED_CREDENTIALS.contains(&code))
-    {
-        return StoreError::Forbidden;
+    match code.as_deref() {
+        Some("RequestTimeTooSkewed") => return StoreError::ClockSkew,
+        Some(code) if REFUSED_CREDENTIALS.contains(&code) => return StoreError::Forbidden,
+        _ => {}
     }
     match (refusal(response), code) {
         (StoreError::Unavailable(status), Some(code)) => {
@@ -770,6 +769,16 @@ mod tests {
         assert_eq!(s3_refusal(&answer(400, expired)), StoreError::Forbidden);
         let bad = "<Error><Code>SignatureDoesNotMatch</Code></Error>";
         assert_eq!(s3_refusal(&answer(403, bad)), StoreError::Forbidden);
+        // A device whose clock is far off: the patient is told to mend the clock, not the key.
+        let skewed = "<Error><Code>RequestTimeTooSkewed</Code><MaxAllowedSkewMilliseconds>900000\
+                      </MaxAllowedSkewMilliseconds></Error>";
+        assert_eq!(s3_refusal(&answer(403, skewed)), StoreError::ClockSkew);
+        assert_eq!(StoreError::ClockSkew.refusal(), Some(crate::Refusal::Clock));
+        assert_eq!(
+            StoreError::Forbidden.refusal(),
+            Some(crate::Refusal::Credentials)
+        );
+        assert!(!StoreError::ClockSkew.is_retryable());
         assert_eq!(
             s3_refusal(&answer(503, "<Error><Code>SlowDown</Code></Error>")),
             StoreError::Unavailable("HTTP 503 (SlowDown)".into())

@@ -7,6 +7,8 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// The ETag of a stored value: the quoted hex SHA-256 of its bytes, as the relay sends it.
 pub fn etag_of(bytes: &[u8]) -> String {
     use sha2::Digest;
@@ -87,16 +89,25 @@ pub enum StoreError {
         /// Seconds to wait.
         retry_after_s: u64,
     },
+    /// The endpoint refused a signature made with this device's clock, which is too far
+    /// from its own (S3's `RequestTimeTooSkewed`).
+    #[error("the storage endpoint says this device's clock is wrong")]
+    ClockSkew,
     /// The network failed or the endpoint is unavailable.
     #[error("the storage endpoint could not be reached: {0}")]
     Unavailable(String),
 }
 
 impl StoreError {
-    /// Whether the endpoint refused the credentials (no token or a wrong one, a wrong
-    /// password or key): trying again will not help until they are mended.
-    pub fn is_denial(&self) -> bool {
-        matches!(self, StoreError::Unauthorized | StoreError::Forbidden)
+    /// What the patient can mend on this device when the endpoint refuses: the credentials
+    /// (no token or a wrong one, a wrong password or key) or the clock. Trying again will
+    /// not help until they do.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            StoreError::Unauthorized | StoreError::Forbidden => Some(Refusal::Credentials),
+            StoreError::ClockSkew => Some(Refusal::Clock),
+            _ => None,
+        }
     }
 
     /// Whether the same request may succeed later (network trouble, rate limits).
@@ -106,6 +117,16 @@ impl StoreError {
             StoreError::Unavailable(_) | StoreError::RateLimited { .. }
         )
     }
+}
+
+/// Why an endpoint refused, when something on the device can be mended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The credentials: a token, password or key.
+    Credentials,
+    /// The device's clock (signatures carry the time).
+    Clock,
 }
 
 /// A storage endpoint for one vault, holding only ciphertext.
