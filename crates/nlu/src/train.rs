@@ -281,6 +281,67 @@ fn tune(scored: &[(bool, &rules::RuleVerdict, Scores)]) -> Option<(Thresholds, (
     best
 }
 
+/// How many identity-bearing copies of each emotion training message [`train`] adds.
+pub const AUGMENT_COPIES: usize = 2;
+
+/// The shapes an identity mention takes in an augmented copy (`{who}` the term, `{text}`
+/// the message).
+const AUGMENT_PATTERNS: [&str; 3] = [
+    "I'm {who} and {text}",
+    "As {who}, {text}",
+    "{text} For context, I'm {who}.",
+];
+
+/// Counterfactual augmentation: `copies` versions of every example with an identity
+/// mention from `terms` (`data/augment/identities.txt`, a list kept apart from the audit's
+/// terms) and the same label, so a head learns that who the writer is does not change the
+/// feeling. Deterministic: example `i`'s copy `c` uses term `i × copies + c` and pattern
+/// `i + c`, cycling.
+pub fn augmented(examples: &[Example], terms: &[String], copies: usize) -> Vec<Example> {
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(examples.len() * copies);
+    for (i, e) in examples.iter().enumerate() {
+        for c in 0..copies {
+            let who = &terms[(i * copies + c) % terms.len()];
+            let pattern = AUGMENT_PATTERNS[(i + c) % AUGMENT_PATTERNS.len()];
+            // "I was…" stays capitalised; otherwise the message continues a sentence.
+            let text = if pattern.starts_with("{text}") || e.text.starts_with("I ") {
+                e.text.clone()
+            } else {
+                let mut chars = e.text.chars();
+                chars
+                    .next()
+                    .map(|f| f.to_lowercase().chain(chars).collect())
+                    .unwrap_or_default()
+            };
+            out.push(Example {
+                text: pattern.replace("{who}", who).replace("{text}", &text),
+                label: e.label.clone(),
+                split: e.split.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The identity terms for [`augmented`].
+pub fn augment_terms() -> Result<Vec<String>, eval::DataError> {
+    let path = eval::data_dir().join("augment/identities.txt");
+    let text = std::fs::read_to_string(&path).map_err(|e| eval::DataError {
+        path: path.display().to_string(),
+        line: 0,
+        msg: e.to_string(),
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
 /// Trains every head and tunes the thresholds; `prototypes` are (text, level) pairs.
 pub fn train(
     model: &Model,
@@ -308,8 +369,17 @@ pub fn train(
             _ => &risk_labels,
         };
         let all = eval::load_task(stem, field)?;
-        let (train, dev): (Vec<Example>, Vec<Example>) =
+        let (mut train, dev): (Vec<Example>, Vec<Example>) =
             all.into_iter().partition(|e| e.split == "train");
+        if *stem == "emotion" {
+            // Dev stays as written: it measures the head on real messages.
+            let copies = augmented(&train, &augment_terms()?, AUGMENT_COPIES);
+            say(&format!(
+                "emotion: {} identity-bearing copies",
+                copies.len()
+            ));
+            train.extend(copies);
+        }
         say(&format!(
             "{stem}: embedding {} train + {} dev messages",
             train.len(),
@@ -496,4 +566,44 @@ pub fn write(
     let json = serde_json::to_string(meta).map_err(|e| TrainError::Write(e.to_string()))?;
     let metadata = HashMap::from([("hearth".to_string(), json)]);
     safetensors::serialize(views, Some(metadata)).map_err(|e| TrainError::Write(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn augmented_copies_mention_an_identity_and_keep_the_label() {
+        let e = |text: &str| Example {
+            text: text.into(),
+            label: "joy".into(),
+            split: "train".into(),
+        };
+        let terms = vec!["a plumber".to_owned(), "a Quaker".to_owned()];
+        let out = augmented(&[e("Great news today!"), e("I passed")], &terms, 2);
+        let texts: Vec<&str> = out.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "I'm a plumber and great news today!",
+                "As a Quaker, great news today!",
+                "As a plumber, I passed",
+                "I passed For context, I'm a Quaker.",
+            ]
+        );
+        assert!(out.iter().all(|e| e.label == "joy" && e.split == "train"));
+    }
+
+    #[test]
+    fn augmentation_terms_are_kept_apart_from_the_audits() {
+        let audit = crate::audit::AuditData::load().unwrap();
+        for term in augment_terms().unwrap() {
+            assert!(
+                !audit.identities.iter().any(|i| i.term == term),
+                "{term} is an audit term: the audit must measure identities training never saw"
+            );
+        }
+    }
 }
