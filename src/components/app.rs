@@ -3,11 +3,11 @@ use leptos::prelude::*;
 use super::heading::FocusOnNavigate;
 use super::state::{now_ms, AppState, PatientSettings, Screen, SyncView};
 use super::vault_screens::{CreateVault, Recover, RecoveryKeyShown, Unlock};
-use super::JoinVault;
 use super::{
     ChatScreen, CheckInScreen, ConsentStep, ContactPanel, CrisisPanel, Home, Journal,
     ModelStatusLine, QuestionnaireScreen, SafetyPlanScreen, SessionScreen, Settings, TrendsScreen,
 };
+use super::{JoinVault, ModelCardScreen};
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::consent::{ConsentRecord, SupportChoice};
 use crate::nlu_client::Understanding;
@@ -168,6 +168,7 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
     let consent = state.consent.get_untracked();
     match (current, consent) {
         (Screen::Starting, _) => view! { <p class="starting">"Opening Hearth…"</p> }.into_any(),
+        (Screen::ModelCard, _) => view! { <ModelCardScreen state=state.clone() /> }.into_any(),
         (Screen::Unlock, _) => view! { <Unlock state=state.clone() /> }.into_any(),
         (Screen::Recover, _) => view! { <Recover state=state.clone() /> }.into_any(),
         (Screen::RecoveryKey { words, code }, _) => {
@@ -197,6 +198,7 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
         }
         _ => {
             let state = state.clone();
+            let model_card_state = state.clone();
             let offered = {
                 let state = state.clone();
                 Signal::derive(move || state.alerts_offered())
@@ -208,7 +210,8 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
                 let next = if state.unlocked.get_untracked() { Screen::Home } else { Screen::CreateVault };
                 state.go(next);
             });
-            view! { <ConsentStep on_done=on_done alerts_offered=offered /> }.into_any()
+            let on_model_card = Callback::new(move |()| model_card_state.go(Screen::ModelCard));
+            view! { <ConsentStep on_done=on_done alerts_offered=offered on_model_card=on_model_card /> }.into_any()
         }
     }
 }

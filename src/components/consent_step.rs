@@ -64,6 +64,8 @@ pub fn ConsentStep(
     /// Whether the clinic offers crisis alerts to the clinician (then the step asks).
     #[prop(into)]
     alerts_offered: Signal<bool>,
+    /// Opens "About the AI model" (the model card).
+    on_model_card: Callback<()>,
 ) -> impl IntoView {
     let understood = RwSignal::new(false);
     let alerts = RwSignal::new(false);
@@ -86,6 +88,11 @@ pub fn ConsentStep(
                  Please read this first: it is short, and it matters."
             </p>
             <ConsentText />
+            <p>
+                <button type="button" class="button-link" on:click=move |_| on_model_card.run(())>
+                    "About the AI model: what it is, how well it works, how fair it is"
+                </button>
+            </p>
             <form class="consent-form" on:submit=submit>
                 <ChoicePicker selected=selected legend="How would you like to be supported?" />
                 <label class="agree">

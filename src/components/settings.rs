@@ -83,6 +83,17 @@ pub fn Settings(
                 </section>
             </Show>
             <SyncSettings state=state.clone() />
+            <section class="card" aria-labelledby="hearth-model-title">
+                <h3 id="hearth-model-title">"The AI model"</h3>
+                <p>
+                    "The software that reads your messages on this device: what it is, how well \
+                     it works, how fair it is across different people, and where it fails."
+                </p>
+                <button type="button" class="button-secondary" on:click={
+                    let state = state.clone();
+                    move |_| state.go(Screen::ModelCard)
+                }>"About the AI model"</button>
+            </section>
             <ChangePassphrase state=state.clone() />
             <details class="consent-again">
                 <summary>"What the assistant is, and what it can't do"</summary>

@@ -57,6 +57,8 @@ pub enum Screen {
     Settings,
     /// Open a vault kept on a server, on a device that has none yet.
     JoinVault,
+    /// "About the AI model": the model card.
+    ModelCard,
 }
 
 /// The patient's settings, kept in the vault.
