@@ -28,7 +28,9 @@ export async function syncNow(page) {
   }, null, { timeout: 60_000 }).catch(() => {});
   const before = Number(await status.getAttribute("data-runs"));
   await button.click();
-  await page.locator(`.sync-status:not([data-runs="${before}"])`).waitFor({ timeout: 60_000 });
+  // That run is over; a background run may have started right after it (a save schedules
+  // one), so wait until none is running before reading.
+  await page.locator(`.sync-status:not([data-runs="${before}"]):not(:text("Syncing…"))`).waitFor({ timeout: 60_000 });
   return status.innerText();
 }
 
