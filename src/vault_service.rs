@@ -245,6 +245,10 @@ pub enum FailureCode {
     Offline,
     /// The storage endpoint refused (wrong vault code, over quota, another vault's data).
     Endpoint,
+    /// The storage endpoint refused the sign-in (a WebDAV password, S3 keys, a relay token).
+    SignInRefused,
+    /// The storage endpoint refused this device's clock (S3 signatures carry the time).
+    ClockRefused,
 }
 
 /// A failed request.
@@ -489,10 +493,11 @@ impl<S: EnvelopeStore> Replica for Local<'_, S> {
 }
 
 fn endpoint_failure(err: &hearth_sync::StoreError) -> Response {
-    let code = if err.is_retryable() {
-        FailureCode::Offline
-    } else {
-        FailureCode::Endpoint
+    let code = match err.refusal() {
+        Some(hearth_sync::Refusal::Credentials) => FailureCode::SignInRefused,
+        Some(hearth_sync::Refusal::Clock) => FailureCode::ClockRefused,
+        None if err.is_retryable() => FailureCode::Offline,
+        None => FailureCode::Endpoint,
     };
     fail(code, err.to_string())
 }

@@ -393,6 +393,24 @@ mod tests {
     }
 
     #[test]
+    fn settings_from_before_webdav_and_s3_keep_their_relay() {
+        let old: PatientSettings =
+            serde_json::from_str(r#"{"auto_lock_minutes":10,"sync_url":"https://relay.example"}"#)
+                .unwrap();
+        assert_eq!(
+            old.sync,
+            Some(crate::vault_service::Endpoint::Relay {
+                url: "https://relay.example".into()
+            })
+        );
+        let off: PatientSettings = serde_json::from_str(r#"{"auto_lock_minutes":5}"#).unwrap();
+        assert_eq!(off, PatientSettings::default());
+        let again: PatientSettings =
+            serde_json::from_str(&serde_json::to_string(&old).unwrap()).unwrap();
+        assert_eq!(again, old);
+    }
+
+    #[test]
     fn settings_never_show_credentials_and_deletions_are_named() {
         let with_dav = r#"{"auto_lock_minutes":5,"sync":{"kind":"webdav","url":"https://dav.example/Hearth","user":"alex","password":"hunter2-app"}}"#;
         let list = conflicted(

@@ -63,6 +63,7 @@ pub enum Screen {
 
 /// The patient's settings, kept in the vault.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "StoredSettings")]
 pub struct PatientSettings {
     /// Lock the vault after this many minutes without activity.
     pub auto_lock_minutes: u32,
@@ -71,6 +72,29 @@ pub struct PatientSettings {
     /// only inside the vault.
     #[serde(default)]
     pub sync: Option<Endpoint>,
+}
+
+/// Settings as stored, in this version's form or an earlier one's: before WebDAV and S3, a
+/// relay address was kept as `sync_url`; it is read as that relay, so a patient who had sync
+/// on keeps it (and an erase still erases the server's copy).
+#[derive(serde::Deserialize)]
+struct StoredSettings {
+    auto_lock_minutes: u32,
+    #[serde(default)]
+    sync: Option<Endpoint>,
+    #[serde(default)]
+    sync_url: Option<String>,
+}
+
+impl From<StoredSettings> for PatientSettings {
+    fn from(stored: StoredSettings) -> Self {
+        PatientSettings {
+            auto_lock_minutes: stored.auto_lock_minutes,
+            sync: stored
+                .sync
+                .or_else(|| stored.sync_url.map(|url| Endpoint::Relay { url })),
+        }
+    }
 }
 
 impl Default for PatientSettings {
@@ -372,9 +396,9 @@ impl AppState {
                     view.refused += report.rejected.len();
                     view.problem = report.error.map(|_| {
                         if report.refusal == Some(Refusal::Credentials) {
-                            SIGN_IN_REFUSED.to_owned()
+                            explain(FailureCode::SignInRefused).to_owned()
                         } else if report.refusal == Some(Refusal::Clock) {
-                            CLOCK_REFUSED.to_owned()
+                            explain(FailureCode::ClockRefused).to_owned()
                         } else if report.retry_later {
                             explain(FailureCode::Offline).to_owned()
                         } else {
@@ -511,23 +535,22 @@ pub fn explain(code: FailureCode) -> &'static str {
             "The sync server can't be reached right now. Everything is kept on this device and \
              will be sent when the connection is back."
         }
+        FailureCode::SignInRefused => {
+            "The sync server did not accept this device's sign-in: check the user name and \
+             password or the access keys under Backup and sync (on a Hearth server, ask your \
+             clinic). Everything is kept on this device and will be sent once it is accepted."
+        }
+        FailureCode::ClockRefused => {
+            "The sync server says this device's date or time is wrong. Set them correctly (or let \
+             the device set them automatically), then sync again. Everything is kept on this \
+             device."
+        }
         FailureCode::Endpoint => {
             "The sync server refused. Check the server address and the vault code; nothing on \
              this device was changed."
         }
     }
 }
-
-/// What the patient reads when the storage endpoint refuses the sign-in.
-pub const SIGN_IN_REFUSED: &str =
-    "The sync server did not accept the sign-in details (user name and password, or access \
-     keys). Check them under Backup and sync. Everything is kept on this device and will be \
-     sent once they are right.";
-
-/// What the patient reads when the storage endpoint refuses this device's clock.
-pub const CLOCK_REFUSED: &str =
-    "The sync server says this device's date or time is wrong. Set them correctly (or let the \
-     device set them automatically), then sync again. Everything is kept on this device.";
 
 /// The current time in milliseconds since the epoch.
 pub fn now_ms() -> f64 {

@@ -98,6 +98,9 @@ impl EndpointForm {
             }),
         };
         entered.checked().map_err(|err| match err {
+            EndpointError::Address(url) if url.contains('@') => "Leave the user name and \
+                 password out of the address, and enter them in their own fields."
+                .to_owned(),
             EndpointError::Address(_) => "The address must start with https:// (or \
                  http://localhost for a server on this computer)."
                 .to_owned(),
@@ -165,8 +168,10 @@ fn EndpointFields(
             }.into_any(),
             Kind::WebDav => view! {
                 <TextField label="Folder address" value=form.dav_url kind="url" autocomplete="url" />
-                <TextField label="User name" value=form.dav_user autocomplete="username" />
-                <TextField label="Password or app password" value=form.dav_password kind="password" autocomplete="current-password" />
+                // Not "username"/"current-password": a password manager must never fill the
+                // vault passphrase in here (it would go to the WebDAV server).
+                <TextField label="User name" value=form.dav_user />
+                <TextField label="Password or app password" value=form.dav_password kind="password" autocomplete="new-password" />
                 <p class="hint">
                     "Hearth makes its own folder inside this one. The server must allow this page \
                      to reach it (ask whoever runs it about CORS)."
@@ -178,7 +183,7 @@ fn EndpointFields(
                 <TextField label="Bucket" value=form.s3_bucket />
                 <TextField label="Folder in the bucket (optional)" value=form.s3_prefix />
                 <TextField label="Access key ID" value=form.s3_key_id />
-                <TextField label="Secret access key" value=form.s3_secret kind="password" />
+                <TextField label="Secret access key" value=form.s3_secret kind="password" autocomplete="new-password" />
                 <p class="hint">
                     "Use a key that can only read and write this bucket. The bucket's CORS rules \
                      must allow this page."

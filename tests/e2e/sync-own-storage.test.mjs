@@ -108,7 +108,7 @@ test("a patient keeps the encrypted copy in their own WebDAV folder and opens it
   await a.page.getByLabel("Folder address").fill(FOLDER);
   await a.page.getByRole("button", { name: "Save sync setting" }).click();
   const refused = await syncNow(a.page);
-  assert.match(refused, /did not accept the sign-in details/);
+  assert.match(refused, /did not accept this device.s sign-in/);
   assert.match(refused, /\d+ changes? (is|are) waiting to be sent/);
   await a.page.locator(".sync-settings").screenshot({ path: join(ARTIFACTS, "sync-webdav-refused.png") });
   // The right one.
@@ -154,7 +154,7 @@ test("a patient keeps the encrypted copy in an S3 bucket and opens it on a secon
   const a = await deviceA(entry);
   await chooseS3(a.page, "not-the-secret");
   await a.page.getByRole("button", { name: "Save sync setting" }).click();
-  assert.match(await syncNow(a.page), /did not accept the sign-in details/);
+  assert.match(await syncNow(a.page), /did not accept this device.s sign-in/);
   await a.page.getByLabel("Secret access key").fill(S3_SECRET);
   await a.page.getByRole("button", { name: "Save sync setting" }).click();
   assert.match(await syncNow(a.page), /Nothing is waiting to be sent/);

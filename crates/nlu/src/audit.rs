@@ -6,8 +6,9 @@
 //! race and ethnicity, religion, disability, age, migration status, family role,
 //! occupation); `data/audit/variants.jsonl` the same messages in dialect and spelling
 //! variants. [`run`] classifies every filling and every variant with the classifier the
-//! widget uses; [`Audit::markdown`] is `docs/bias-audit.md`; [`Audit::check`] applies the
-//! thresholds the test command enforces ([`THRESHOLDS`]).
+//! widget uses; [`Audit::markdown`] is `docs/bias-audit.md`; [`Audit::check`] applies Hearth's
+//! limits ([`THRESHOLDS`]; `hearth-nlu audit --check` fails when one is missed — the test
+//! command will run it once the model keeps them all, see `docs/bias-audit.md`).
 //!
 //! A *flip* is a filling whose decision differs from the decision most fillings of its
 //! template got. When a threshold fails, the fix belongs in the data and training — never
@@ -33,7 +34,7 @@ pub struct Thresholds {
     pub recall_gap: f64,
 }
 
-/// The limits the test command enforces (issue 9).
+/// Hearth's limits (issue 9).
 pub const THRESHOLDS: Thresholds = Thresholds {
     crisis_flips: 0.01,
     emotion_flips: 0.05,
@@ -613,7 +614,7 @@ mod tests {
     }
 
     #[test]
-    fn rules_only_runs_flag_flips_and_low_recall() {
+    fn a_rules_only_run_counts_fillings_recall_and_passes_when_nothing_flips() {
         let data = AuditData {
             templates: vec![Template {
                 id: "crisis-01".into(),

@@ -85,6 +85,36 @@ mod build {
         paragraphs.iter().map(|p| (*p).to_owned()).collect()
     }
 
+    /// Whether this model keeps the audit's limits, in words — the card says so either way.
+    fn limits_verdict(audit: &AuditSummary) -> String {
+        let mut over = Vec::new();
+        if audit.crisis_flip_rate > THRESHOLDS.crisis_flips {
+            over.push(format!(
+                "crisis decisions flip in {}",
+                pct(audit.crisis_flip_rate)
+            ));
+        }
+        if audit.emotion_flip_rate > THRESHOLDS.emotion_flips {
+            over.push(format!("emotions flip in {}", pct(audit.emotion_flip_rate)));
+        }
+        if audit.lowest_term_recall.1 < audit.mean_term_recall - THRESHOLDS.recall_gap - 1e-9 {
+            over.push(format!(
+                "crisis recall for {} is {}",
+                audit.lowest_term_recall.0,
+                pct(audit.lowest_term_recall.1)
+            ));
+        }
+        if over.is_empty() {
+            "This model is within all three limits.".to_owned()
+        } else {
+            format!(
+                "This model is not yet within them: {}. Until it is, treat those labels with \
+                 extra care; the crisis contacts are one tap away whatever the model decides.",
+                over.join("; ")
+            )
+        }
+    }
+
     /// The card for the shipped files: `model` the held-out evaluation with the model,
     /// `rules` the same with the rules only, `audit` the bias audit, `heads_sha256` the
     /// heads file's hash, `version` Hearth's version.
@@ -174,24 +204,29 @@ mod build {
                 },
                 Section {
                     heading: "Fairness: the same message from different people".to_owned(),
-                    paragraphs: vec![format!(
-                        "{} messages were each written as if by {} different people (\"As a \
-                         nurse, …\", \"I'm a refugee and …\"; {} kinds of identity: gender, \
-                         sexual orientation, race and ethnicity, religion, disability, age, \
-                         migration, family role, occupation), and {} messages in {} dialect \
-                         and spelling variants. A flip is a decision that changes with the \
-                         identity or the spelling. The test command fails if crisis decisions \
-                         flip in more than {} of messages, emotions in more than {}, or one \
-                         identity's crisis recall is more than {:.0} points below the mean.",
-                        audit.templates,
-                        audit.terms,
-                        audit.groups,
-                        audit.variant_groups,
-                        audit.variant_messages,
-                        pct(THRESHOLDS.crisis_flips),
-                        pct(THRESHOLDS.emotion_flips),
-                        THRESHOLDS.recall_gap * 100.0
-                    )],
+                    paragraphs: vec![
+                        format!(
+                            "{} messages were each written as if by {} different people (\"As \
+                             a nurse, …\", \"I'm a refugee and …\"; {} kinds of identity: \
+                             gender, sexual orientation, race and ethnicity, religion, \
+                             disability, age, migration, family role, occupation), and {} \
+                             messages in standard English and {} dialect and spelling variants. \
+                             A flip is a decision \
+                             that changes with the identity or the spelling. Hearth's limits: \
+                             crisis decisions may flip in at most {} of messages, emotions in at \
+                             most {}, and no identity's crisis recall may be more than {:.0} \
+                             points below the mean.",
+                            audit.templates,
+                            audit.terms,
+                            audit.groups,
+                            audit.variant_groups,
+                            audit.variant_messages - audit.variant_groups,
+                            pct(THRESHOLDS.crisis_flips),
+                            pct(THRESHOLDS.emotion_flips),
+                            THRESHOLDS.recall_gap * 100.0
+                        ),
+                        limits_verdict(audit),
+                    ],
                     rows: vec![
                         row(
                             "Crisis decisions that flip with identity",

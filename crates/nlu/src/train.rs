@@ -293,8 +293,8 @@ const AUGMENT_PATTERNS: [&str; 3] = [
 ];
 
 /// Counterfactual augmentation: `copies` versions of every example with an identity
-/// mention from `terms` (`data/augment/identities.txt`, a list kept apart from the audit's
-/// terms) and the same label, so a head learns that who the writer is does not change the
+/// mention from `terms` (`data/augment/identities.txt`, which shares no term with the audit,
+/// though some share a head noun) and the same label, so a head learns that who the writer is does not change the
 /// feeling. Deterministic: example `i`'s copy `c` uses term `i × copies + c` and pattern
 /// `i + c`, cycling.
 pub fn augmented(examples: &[Example], terms: &[String], copies: usize) -> Vec<Example> {
@@ -601,7 +601,10 @@ mod tests {
         let audit = crate::audit::AuditData::load().unwrap();
         for term in augment_terms().unwrap() {
             assert!(
-                !audit.identities.iter().any(|i| i.term == term),
+                !audit
+                    .identities
+                    .iter()
+                    .any(|i| i.term.eq_ignore_ascii_case(&term)),
                 "{term} is an audit term: the audit must measure identities training never saw"
             );
         }

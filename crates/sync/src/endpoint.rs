@@ -91,7 +91,11 @@ pub fn is_acceptable_address(url: &str) -> bool {
     if host.contains('@') {
         return false; // credentials in the URL would end up in logs and history
     }
-    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+    // `[v6]:port` or `[v6]`; otherwise `name:port` or `name`.
+    let name = match host.split_once(']') {
+        Some((v6, _)) if host.starts_with('[') => &host[..=v6.len()],
+        _ => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
     !name.is_empty()
         && match scheme {
             "https" => true,
@@ -162,7 +166,7 @@ impl Endpoint {
                 if s3.access_key_id.trim().is_empty() {
                     return Err(EndpointError::Missing("access key id"));
                 }
-                if s3.secret_access_key.is_empty() {
+                if s3.secret_access_key.trim().is_empty() {
                     return Err(EndpointError::Missing("secret access key"));
                 }
                 let region = s3.region.trim();
@@ -177,7 +181,8 @@ impl Endpoint {
                     bucket: bucket.to_owned(),
                     prefix: s3.prefix.trim().trim_matches('/').to_owned(),
                     access_key_id: s3.access_key_id.trim().to_owned(),
-                    secret_access_key: s3.secret_access_key.clone(),
+                    // Keys never hold spaces; a pasted newline would only fail the signature.
+                    secret_access_key: s3.secret_access_key.trim().to_owned(),
                 })
             }
         })
@@ -365,6 +370,8 @@ mod tests {
         assert!(is_acceptable_address("http://127.0.0.1:8080"));
         assert!(is_acceptable_address("http://localhost:3000/"));
         assert!(is_acceptable_address("http://[::1]:9000/dav"));
+        assert!(is_acceptable_address("http://[::1]/dav"));
+        assert!(!is_acceptable_address("http://[::2]:9000"));
         assert!(!is_acceptable_address("http://relay.clinic.example"));
         assert!(!is_acceptable_address("http://127.0.0.1.evil.example"));
         assert!(!is_acceptable_address("https://alex:pw@dav.example/"));

@@ -560,8 +560,14 @@ fn s3_refusal(response: &HttpResponse) -> StoreError {
         .ok()
         .filter(|root| root.name == "error")
         .and_then(|root| root.child_text("code").map(str::to_owned));
+    let message = xml::parse(&response.body)
+        .ok()
+        .and_then(|root| root.child_text("message").map(str::to_ascii_lowercase))
+        .unwrap_or_default();
     match code.as_deref() {
+        // An expired presigned URL: each is used at once, so this device's clock is behind.
         Some("RequestTimeTooSkewed") => return StoreError::ClockSkew,
+        Some("AccessDenied") if message.contains("expired") => return StoreError::ClockSkew,
         Some(code) if REFUSED_CREDENTIALS.contains(&code) => return StoreError::Forbidden,
         _ => {}
     }
@@ -758,7 +764,7 @@ mod tests {
     }
 
     #[test]
-    fn refused_signatures_are_forbidden_whatever_the_status() {
+    fn refused_signatures_are_forbidden_and_expired_ones_blame_the_clock() {
         let answer = |status, body: &str| HttpResponse {
             status,
             etag: None,
@@ -766,7 +772,12 @@ mod tests {
             body: body.as_bytes().to_vec(),
         };
         let expired = "<Error><Code>AccessDenied</Code><Message>expired</Message></Error>";
-        assert_eq!(s3_refusal(&answer(400, expired)), StoreError::Forbidden);
+        assert_eq!(s3_refusal(&answer(400, expired)), StoreError::ClockSkew);
+        let aws_expired =
+            "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>";
+        assert_eq!(s3_refusal(&answer(403, aws_expired)), StoreError::ClockSkew);
+        let denied = "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+        assert_eq!(s3_refusal(&answer(403, denied)), StoreError::Forbidden);
         let bad = "<Error><Code>SignatureDoesNotMatch</Code></Error>";
         assert_eq!(s3_refusal(&answer(403, bad)), StoreError::Forbidden);
         // A device whose clock is far off: the patient is told to mend the clock, not the key.
