@@ -492,6 +492,20 @@ impl<S: EnvelopeStore> Replica for Local<'_, S> {
     }
 }
 
+/// `vault`'s store on `endpoint`, signed in as that vault (its relay id and token).
+fn connect_as<N: Network>(
+    net: &N,
+    endpoint: &Endpoint,
+    vault: &UnlockedVault,
+) -> Result<N::Store, Response> {
+    net.connect(
+        endpoint,
+        &vault.vault_id().to_relay_id(),
+        &vault.relay_token().to_base64url(),
+    )
+    .map_err(|detail| fail(FailureCode::BadRequest, detail))
+}
+
 fn endpoint_failure(err: &hearth_sync::StoreError) -> Response {
     let code = match err.refusal() {
         Some(hearth_sync::Refusal::Credentials) => FailureCode::SignInRefused,
@@ -897,14 +911,9 @@ impl<S: EnvelopeStore> VaultService<S> {
         // The server's copy first: if it cannot be erased now, nothing is, and the patient
         // can try again (a local erase alone would leave a copy their passphrase still opens).
         if let Some(endpoint) = endpoint {
-            let token = vault.relay_token();
-            let remote = match net.connect(
-                endpoint,
-                &vault.vault_id().to_relay_id(),
-                &token.to_base64url(),
-            ) {
+            let remote = match connect_as(net, endpoint, &vault) {
                 Ok(remote) => remote,
-                Err(detail) => return fail(FailureCode::BadRequest, detail),
+                Err(response) => return response,
             };
             let policy = hearth_sync::RetryPolicy::default();
             let erased =
@@ -1303,14 +1312,9 @@ impl<S: EnvelopeStore> VaultService<S> {
         let Some(vault) = self.unlocked.as_ref() else {
             return fail(FailureCode::Locked, "the vault is locked");
         };
-        let token = vault.relay_token();
-        let remote = match net.connect(
-            endpoint,
-            &vault.vault_id().to_relay_id(),
-            &token.to_base64url(),
-        ) {
+        let remote = match connect_as(net, endpoint, vault) {
             Ok(remote) => remote,
-            Err(detail) => return fail(FailureCode::BadRequest, detail),
+            Err(response) => return response,
         };
         if let Err(err) = net.prepare(&remote).await {
             return self.stopped(vault, endpoint, net, &err).await;
