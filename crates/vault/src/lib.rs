@@ -32,6 +32,8 @@
 //!   storage relay without revealing anything about the passphrase or the VRK.
 //! - A [`Share`] carries bytes to a clinician, sealed with HPKE to their
 //!   [`ClinicianPublicKey`]; only their [`ClinicianKeyPair`] opens it. No vault is needed.
+//!   The clinician keeps the key pair as a [`SealedClinicianKey`]: a small vault of its own
+//!   (header + one envelope) under their passphrase and a recovery key.
 //! - [`UnlockedVault::erase`] consumes the vault and says what to delete ([`Erasure`]):
 //!   deleting every copy of the header destroys the wrapped VRKs and so every envelope.
 //! - [`VaultId`] names a vault; its **vault code** is what a second device types, with the
@@ -105,6 +107,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clinician;
 mod codec;
 mod envelope;
 mod error;
@@ -117,6 +120,7 @@ mod secret;
 mod share;
 mod vault;
 
+pub use clinician::SealedClinicianKey;
 pub use envelope::{
     Envelope, EnvelopeKind, EnvelopeMeta, ENVELOPE_HEADER_LEN, ENVELOPE_MAGIC, ENVELOPE_OVERHEAD,
     ENVELOPE_SALT_LEN, ENVELOPE_VERSION,
