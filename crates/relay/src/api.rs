@@ -41,6 +41,7 @@ pub struct Api {
     store: Arc<dyn ObjectStore>,
     max_object_bytes: u64,
     vault_quota_bytes: Option<u64>,
+    inbox_quota_bytes: Option<u64>,
     locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
@@ -108,11 +109,13 @@ impl Api {
         store: Arc<dyn ObjectStore>,
         max_object_bytes: u64,
         vault_quota_bytes: Option<u64>,
+        inbox_quota_bytes: Option<u64>,
     ) -> Self {
         Api {
             store,
             max_object_bytes,
             vault_quota_bytes,
+            inbox_quota_bytes,
             locks: Arc::default(),
         }
     }
@@ -303,7 +306,13 @@ impl Api {
             Ok(None) => {}
             Err(code) => return code.into_response(),
         }
-        if let (Space::Vault, Some(quota)) = (space, self.vault_quota_bytes) {
+        let quota = match space {
+            Space::Vault => self.vault_quota_bytes,
+            // Anyone may post to an inbox: the quota keeps a flood from filling the disk
+            // (the clinic reads and deletes items to make room).
+            Space::Inbox => self.inbox_quota_bytes,
+        };
+        if let Some(quota) = quota {
             match self.usage(space, id).await {
                 Ok(used) if used + body.len() as u64 > quota => {
                     return status(StatusCode::INSUFFICIENT_STORAGE)

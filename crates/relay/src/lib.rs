@@ -74,6 +74,8 @@ pub struct Config {
     pub max_object_bytes: u64,
     /// Total bytes one vault may store; `None` for no quota.
     pub vault_quota_bytes: Option<u64>,
+    /// Total bytes one clinic inbox may hold (default 64 MiB); `None` for no quota.
+    pub inbox_quota_bytes: Option<u64>,
     /// API requests one client address may make per second (default 100).
     pub requests_per_second: u32,
 }
@@ -89,6 +91,7 @@ impl Default for Config {
             storage_origins: Vec::new(),
             max_object_bytes: 1024 * 1024,
             vault_quota_bytes: None,
+            inbox_quota_bytes: Some(64 * 1024 * 1024),
             requests_per_second: 100,
         }
     }
@@ -237,19 +240,24 @@ pub fn app_with_store(
             header::IF_NONE_MATCH,
         ])
         .expose_headers([header::ETAG, header::RETRY_AFTER]);
-    let api = Api::new(store, config.max_object_bytes, config.vault_quota_bytes)
-        .router()
-        // Bodies a little over the limit still reach the handler, which answers 413 itself.
-        .layer(DefaultBodyLimit::max(
-            usize::try_from(config.max_object_bytes)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1),
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            RateLimit::new(config.requests_per_second),
-            rate_limit::limit,
-        ))
-        .layer(cors);
+    let api = Api::new(
+        store,
+        config.max_object_bytes,
+        config.vault_quota_bytes,
+        config.inbox_quota_bytes,
+    )
+    .router()
+    // Bodies a little over the limit still reach the handler, which answers 413 itself.
+    .layer(DefaultBodyLimit::max(
+        usize::try_from(config.max_object_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1),
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        RateLimit::new(config.requests_per_second),
+        rate_limit::limit,
+    ))
+    .layer(cors);
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .nest("/v1", api);

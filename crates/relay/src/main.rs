@@ -53,6 +53,9 @@ struct Args {
     /// Total bytes one vault may store (no quota when absent).
     #[arg(long)]
     vault_quota_bytes: Option<u64>,
+    /// Total bytes one clinic inbox may hold (anyone may post to it; 0: no quota).
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    inbox_quota_bytes: u64,
     /// API requests one client address may make per second (0: no limit).
     #[arg(long, default_value_t = 100)]
     requests_per_second: u32,
@@ -82,6 +85,7 @@ async fn main() -> ExitCode {
         storage_origins: args.storage_origin,
         max_object_bytes: args.max_object_bytes,
         vault_quota_bytes: args.vault_quota_bytes,
+        inbox_quota_bytes: (args.inbox_quota_bytes > 0).then_some(args.inbox_quota_bytes),
         requests_per_second: args.requests_per_second,
     };
     match run(config).await {

@@ -447,6 +447,7 @@ async fn size_limits_and_the_vault_quota_are_enforced(backend: Backend) {
     let relay = relay_with(backend, |c| {
         c.max_object_bytes = 10;
         c.vault_quota_bytes = Some(15);
+        c.inbox_quota_bytes = Some(25);
     })
     .await;
     relay.registered().await;
@@ -511,6 +512,31 @@ async fn size_limits_and_the_vault_quota_are_enforced(backend: Backend) {
             .status,
         StatusCode::CREATED
     );
+    // Anyone may post to an inbox, so it has a quota too: a flood stops there, and the
+    // clinic makes room by deleting what it has read.
+    let drop = |name: &'static str| {
+        let relay = &relay;
+        async move {
+            relay
+                .send(
+                    "PUT",
+                    &format!("/v1/inbox/{CLINIC}/items/{name}"),
+                    None,
+                    &[],
+                    b"0123456789",
+                )
+                .await
+                .status
+        }
+    };
+    assert_eq!(drop("second").await, StatusCode::CREATED);
+    assert_eq!(drop("third").await, StatusCode::INSUFFICIENT_STORAGE);
+    let read = relay
+        .send("DELETE", &item, Some("clinic"), &[], b"")
+        .await
+        .status;
+    assert_eq!(read, StatusCode::NO_CONTENT);
+    assert_eq!(drop("third").await, StatusCode::CREATED);
 }
 
 async fn listing_pages_through_objects_in_name_order(backend: Backend) {
@@ -814,6 +840,13 @@ async fn a_client_over_the_rate_limit_is_told_when_to_retry(backend: Backend) {
         statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
+    // Posting to a clinic inbox, which needs no token, is limited the same way.
+    let mut posts = Vec::new();
+    for i in 0..8 {
+        let uri = format!("/v1/inbox/{CLINIC}/items/flood-{i}");
+        posts.push(relay.send("PUT", &uri, None, &[], b"x").await.status);
+    }
+    assert!(posts.contains(&StatusCode::TOO_MANY_REQUESTS), "{posts:?}");
     // Health checks and pages are not limited.
     assert_eq!(
         relay.send("GET", "/healthz", None, &[], b"").await.status,
