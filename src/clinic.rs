@@ -1,13 +1,21 @@
-//! The clinic's configuration, as far as the widget uses it today: the clinic's name, the
-//! ways to reach a person there, its own crisis contacts per locale, and the alert settings
-//! with the clinician's public key.
+//! The clinic's configuration, `clinic.json` (schema version 1, `docs/clinic.schema.json`,
+//! explained for clinic IT in `docs/embedding.md`): the clinic's name, the ways to reach a
+//! person there, its own crisis contacts per locale, alert and sharing settings with the
+//! clinician's public key, the session-length nudge, and how the clinic shapes the widget —
+//! theme, consent additions, modules, content packs and a suggested storage endpoint.
 //!
 //! It is read from the `clinic.json` named by the loader's `data-clinic` attribute. A file
 //! that cannot be read or parsed never blocks the patient: the widget says so plainly and
-//! still shows the crisis lines. The full, versioned schema comes with the embedding issue.
+//! still shows the crisis lines. The required fields (`version`, `name`, `contact_options`)
+//! must be right; a wrong optional section or entry is left out and listed in
+//! [`ClinicConfig::problems`], each message naming the field and the fix.
 
 use hearth_vault::ClinicianPublicKey;
 use serde::Deserialize;
+
+mod sections;
+
+pub use sections::{Module, FIELDS, THEME_PROPERTIES};
 
 /// How a contact option is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -186,6 +194,19 @@ pub struct ClinicConfig {
     /// After this many minutes of one conversation the assistant suggests a break or a
     /// person ([`DEFAULT_SESSION_NUDGE_MINUTES`] unless the clinic sets 1–240).
     pub session_nudge_minutes: u32,
+    /// Whether patients are offered "share with my clinician" (`"sharing": {"enabled":
+    /// true}`); shares go to the inbox named in `alerts`, sealed to the clinician key.
+    pub sharing: bool,
+    /// The clinic's theme: `(CSS custom property, value)` pairs for the widget's element.
+    pub theme: Vec<(String, String)>,
+    /// Paragraphs the clinic adds to the consent step.
+    pub consent_additions: Vec<String>,
+    /// The parts of the widget the clinic enabled (all by default).
+    pub modules: Vec<Module>,
+    /// The guided sessions offered, by pack id (`None`: all shipped packs).
+    pub content_packs: Option<Vec<String>>,
+    /// Where the clinic suggests patients keep their encrypted copy (no sign-in details).
+    pub storage: Option<hearth_sync::Endpoint>,
     /// What was wrong in the optional sections and was left out.
     pub problems: Vec<ClinicConfigError>,
 }
@@ -205,6 +226,18 @@ struct RawConfig {
     clinician_key: Option<serde_json::Value>,
     #[serde(default)]
     session_nudge_minutes: Option<serde_json::Value>,
+    #[serde(default)]
+    sharing: Option<serde_json::Value>,
+    #[serde(default)]
+    theme: Option<serde_json::Value>,
+    #[serde(default)]
+    consent_additions: Option<serde_json::Value>,
+    #[serde(default)]
+    modules: Option<serde_json::Value>,
+    #[serde(default)]
+    content_packs: Option<serde_json::Value>,
+    #[serde(default)]
+    storage: Option<serde_json::Value>,
 }
 
 /// The session length after which the assistant suggests a break, unless the clinic says
@@ -229,6 +262,17 @@ pub enum ClinicConfigError {
         /// What is wrong and how to fix it.
         problem: &'static str,
     },
+    /// A top-level field this version does not know (a misspelling, most often).
+    #[error(
+        "clinic.json: `{field}` is not a setting this widget knows{}; fix its spelling or remove it",
+        .suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default()
+    )]
+    Unknown {
+        /// The field as written.
+        field: String,
+        /// The known field it is closest to, if any.
+        suggestion: Option<&'static str>,
+    },
     /// The file could not be fetched.
     #[error("clinic.json could not be loaded ({0})")]
     Fetch(String),
@@ -243,11 +287,20 @@ impl ClinicConfig {
     /// right; a wrong crisis resource, alert setting or key is left out and reported in
     /// [`ClinicConfig::problems`].
     pub fn parse(json: &str) -> Result<Self, ClinicConfigError> {
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            ClinicConfigError::Syntax(format!(
+                "it is not valid JSON ({e}); look for a missing comma, quote or bracket there"
+            ))
+        })?;
+        let serde_json::Value::Object(map) = &value else {
+            return Err(ClinicConfigError::Syntax(
+                "the file must hold one JSON object, {…}".to_owned(),
+            ));
+        };
+        sections::check_required(map)?;
+        let mut problems = sections::unknown_fields(map);
         let raw: RawConfig =
-            serde_json::from_str(json).map_err(|e| ClinicConfigError::Syntax(e.to_string()))?;
-        if raw.version != 1 {
-            return Err(ClinicConfigError::Version(raw.version));
-        }
+            serde_json::from_value(value).map_err(|e| ClinicConfigError::Syntax(e.to_string()))?;
         if raw.name.trim().is_empty() {
             return Err(field(
                 "name".into(),
@@ -277,7 +330,6 @@ impl ClinicConfig {
                 ));
             }
         }
-        let mut problems = Vec::new();
         let crisis_resources = parse_resources(raw.crisis_resources, &mut problems);
         let clinician_key = raw.clinician_key.and_then(|value| {
             match value.as_str().map(ClinicianPublicKey::from_base64url) {
@@ -308,6 +360,37 @@ impl ClinicConfig {
                 }
             },
         };
+        let sharing = match raw.sharing {
+            None => false,
+            Some(value) => match value.get("enabled").and_then(serde_json::Value::as_bool) {
+                Some(enabled) if value.as_object().is_some_and(|o| o.len() == 1) => enabled,
+                _ => {
+                    problems.push(field(
+                        "sharing".into(),
+                        "is not valid; give {\"enabled\": true} (shares go to the inbox \
+                         named in `alerts`) or leave it out",
+                    ));
+                    false
+                }
+            },
+        };
+        if sharing && (alerts.is_none() || clinician_key.is_none()) {
+            problems.push(field(
+                "sharing".into(),
+                "is on, but shares need the inbox named in `alerts` and a `clinician_key`; \
+                 add both (sharing stays off until then)",
+            ));
+        }
+        let theme = sections::theme(raw.theme, &mut problems);
+        let consent_additions = sections::consent_additions(raw.consent_additions, &mut problems);
+        let modules = sections::modules(raw.modules, &mut problems);
+        let packs: Vec<&str> = crate::content::shipped()
+            .0
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        let content_packs = sections::content_packs(raw.content_packs, &packs, &mut problems);
+        let storage = sections::storage(raw.storage, &mut problems);
         Ok(ClinicConfig {
             version: raw.version,
             name: raw.name,
@@ -316,6 +399,12 @@ impl ClinicConfig {
             alerts,
             clinician_key,
             session_nudge_minutes,
+            sharing,
+            theme,
+            consent_additions,
+            modules,
+            content_packs,
+            storage,
             problems,
         })
     }
@@ -362,6 +451,15 @@ impl ClinicConfig {
     pub fn alert_target(&self) -> Option<(&AlertSettings, &ClinicianPublicKey)> {
         let alerts = self.alerts.as_ref().filter(|a| a.enabled)?;
         Some((alerts, self.clinician_key.as_ref()?))
+    }
+
+    /// Where shares go, if the clinic offers sharing: the inbox named in `alerts` (whether
+    /// or not alerts themselves are on) and the clinician's key.
+    pub fn share_target(&self) -> Option<(&AlertSettings, &ClinicianPublicKey)> {
+        if !self.sharing {
+            return None;
+        }
+        Some((self.alerts.as_ref()?, self.clinician_key.as_ref()?))
     }
 }
 
@@ -647,5 +745,123 @@ mod tests {
                 config.problems
             );
         }
+    }
+
+    #[test]
+    fn sharing_goes_to_the_alert_inbox_when_the_clinic_turns_it_on() {
+        let inbox = r#""alerts":{"enabled":false,"inbox":"riverside-counselling-01"}"#;
+        let on = with_sections(&format!(
+            r#"{inbox},"clinician_key":"{KEY}","sharing":{{"enabled":true}}"#
+        ));
+        let config = ClinicConfig::parse(&on).unwrap();
+        assert!(config.problems.is_empty(), "{:?}", config.problems);
+        assert!(config.alert_target().is_none());
+        let (settings, key) = config.share_target().unwrap();
+        assert_eq!(settings.inbox, "riverside-counselling-01");
+        assert_eq!(key.to_base64url(), KEY);
+
+        let off = with_sections(&format!(r#"{inbox},"clinician_key":"{KEY}""#));
+        assert!(ClinicConfig::parse(&off).unwrap().share_target().is_none());
+
+        for wrong in [
+            r#""sharing":{"enabled":"yes"}"#.to_owned(),
+            r#""sharing":true"#.to_owned(),
+            r#""sharing":{"enabled":true,"inbox":"x"}"#.to_owned(),
+            r#""sharing":{"enabled":true}"#.to_owned(),
+        ] {
+            let config = ClinicConfig::parse(&with_sections(&wrong)).unwrap();
+            assert!(config.share_target().is_none(), "{wrong}");
+            assert!(
+                config.problems.iter().any(
+                    |p| matches!(p, ClinicConfigError::Field { field, .. } if field == "sharing")
+                ),
+                "{wrong}: {:?}",
+                config.problems
+            );
+        }
+    }
+
+    #[test]
+    fn the_json_schema_matches_what_the_widget_reads() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../docs/clinic.schema.json")).unwrap();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        let sorted = |v: Vec<&str>| -> Vec<String> {
+            let mut v: Vec<String> = v.into_iter().map(str::to_owned).collect();
+            v.sort();
+            v
+        };
+        let props = &schema["properties"];
+        assert_eq!(keys(props), sorted(FIELDS.to_vec()));
+        assert_eq!(
+            keys(&props["theme"]["properties"]),
+            sorted(THEME_PROPERTIES.iter().map(|(n, _)| *n).collect())
+        );
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            let mut n: Vec<String> = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        assert_eq!(
+            names(&props["modules"]["items"]["enum"]),
+            sorted(Module::ALL.iter().map(|(n, _)| *n).collect())
+        );
+        assert_eq!(
+            names(&props["content_packs"]["items"]["enum"]),
+            sorted(
+                crate::content::shipped()
+                    .0
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .collect()
+            )
+        );
+    }
+
+    #[test]
+    fn mistakes_in_required_fields_name_the_field() {
+        let cases = [
+            ("{", "not valid JSON"),
+            ("[1, 2]", "one JSON object"),
+            (r#"{"name":"A"}"#, "`version` is missing"),
+            (
+                r#"{"version":"1","name":"A"}"#,
+                "`version` is not a whole number",
+            ),
+            (r#"{"version":2,"name":"A"}"#, "`version` is 2"),
+            (r#"{"version":1}"#, "`name` is missing"),
+            (r#"{"version":1,"name":7}"#, "`name` is not text"),
+            (
+                r#"{"version":1,"name":"A","contact_options":{}}"#,
+                "`contact_options` is not a list",
+            ),
+            (
+                r#"{"version":1,"name":"A","contact_options":[{"label":"Fax us","kind":"fax","value":"1234"}]}"#,
+                "`contact_options[0].kind` is not one of",
+            ),
+            (
+                r#"{"version":1,"name":"A","contact_options":[{"label":"Call","kind":"phone","value":"123","when":"9-5"}]}"#,
+                "`contact_options[0].when` is not a contact option field",
+            ),
+        ];
+        for (json, expected) in cases {
+            let err = ClinicConfig::parse(json).unwrap_err().to_string();
+            assert!(err.contains(expected), "{json}: {err}");
+        }
+        let typo = ClinicConfig::parse(r#"{"version":1,"name":"A","clincian_key":"x"}"#).unwrap();
+        assert_eq!(
+            typo.problems[0].to_string(),
+            "clinic.json: `clincian_key` is not a setting this widget knows (did you mean \
+             `clinician_key`?); fix its spelling or remove it"
+        );
     }
 }
