@@ -1,6 +1,9 @@
 // Hearth loader. A clinic adds one tag:
 //   <script src="https://clinic.example/hearth/hearth.js" data-clinic="/clinic.json" defer></script>
-// and places <hearth-widget mode="inline|launcher|page"></hearth-widget> where it wants it.
+// and places <hearth-widget data-mode="inline|launcher|page"></hearth-widget> where it wants
+// it (data-mode="clinician" is the clinician console, served at /clinician/). The element's
+// data attributes: data-mode (or mode), data-clinic (overrides the script's), data-label
+// (the launcher button's text). See docs/embedding.md.
 //
 // The loader defines that element, gives it a shadow root so the host page's styles cannot
 // reach the widget, links the widget's stylesheet inside it, and starts the WebAssembly app.
@@ -11,7 +14,10 @@
   const script = document.currentScript;
   if (!script || customElements.get("hearth-widget")) return;
   const base = new URL(".", script.src);
-  const clinicUrl = script.dataset.clinic ? new URL(script.dataset.clinic, document.baseURI).href : "";
+  const clinicOf = (element) => {
+    const url = element.dataset.clinic || script.dataset.clinic;
+    return url ? new URL(url, document.baseURI).href : "";
+  };
 
   let app;
   const loadApp = () => {
@@ -41,9 +47,11 @@
       }),
     ]);
 
-  const start = (mountPoint) =>
+  const start = (mountPoint, clinicUrl, clinician = false) =>
     loadApp()
-      .then((module) => module.mount(mountPoint, clinicUrl, new URL("./", base).href))
+      .then((module) =>
+        (clinician ? module.mount_console : module.mount)(mountPoint, clinicUrl, new URL("./", base).href),
+      )
       .catch((error) => {
         console.error("Hearth failed to start", error);
         mountPoint.replaceChildren(fallback());
@@ -54,19 +62,22 @@
       if (this.shadowRoot) return;
       const root = this.attachShadow({ mode: "open" });
       root.append(el("link", { rel: "stylesheet", href: new URL("hearth.css", base).href }));
-      const mode = this.getAttribute("mode") || "inline";
+      const mode = this.dataset.mode || this.getAttribute("mode") || "inline";
+      const clinicUrl = clinicOf(this);
+      const label = this.dataset.label || "Support";
       const mountPoint = el("div", { className: "hearth-root" });
 
       if (mode !== "launcher") {
-        root.append(el("div", { className: `hearth-frame hearth-${mode}` }, [mountPoint]));
-        start(mountPoint);
+        const known = ["inline", "page", "clinician"].includes(mode) ? mode : "inline";
+        root.append(el("div", { className: `hearth-frame hearth-${known}` }, [mountPoint]));
+        start(mountPoint, clinicUrl, known === "clinician");
         return;
       }
 
       const panel = el("div", { className: "hearth-frame hearth-panel", id: "hearth-panel", hidden: true, tabIndex: -1 }, [mountPoint]);
       panel.setAttribute("role", "region");
       panel.setAttribute("aria-label", "Hearth support");
-      const button = el("button", { type: "button", className: "hearth-launcher", textContent: "Support" });
+      const button = el("button", { type: "button", className: "hearth-launcher", textContent: label });
       button.setAttribute("aria-expanded", "false");
       button.setAttribute("aria-controls", "hearth-panel");
       button.setAttribute("aria-label", "Open Hearth support");
@@ -75,10 +86,10 @@
         panel.hidden = !open;
         button.setAttribute("aria-expanded", String(open));
         button.setAttribute("aria-label", open ? "Close Hearth support" : "Open Hearth support");
-        button.textContent = open ? "Close" : "Support";
+        button.textContent = open ? "Close" : label;
         if (open && !started) {
           started = true;
-          start(mountPoint);
+          start(mountPoint, clinicUrl);
         }
         if (open) panel.focus();
       };

@@ -27,7 +27,10 @@
 //!   the model.
 //! - [`chat`]: which of our written messages the assistant shows, safety first.
 //! - [`risk`]: the remembered risk state, the follow-up check, and the crisis alert a
-//!   patient may choose to send; [`inbox`] posts sealed alerts to the clinic's inbox.
+//!   patient may choose to send; [`inbox`] posts sealed alerts and shares to the clinic's
+//!   inbox, and lets the clinician console read it.
+//! - [`sharing`]: "share with my clinician" — what a share holds, the record the patient
+//!   keeps of it, and how the clinician console reads it.
 //! - [`components`]: the screens. [`components::App`] switches between them.
 //!
 //! Everything the assistant will say comes from content we wrote or clinicians configured,
@@ -49,6 +52,7 @@ pub mod nlu_client;
 pub mod nlu_protocol;
 pub mod questionnaires;
 pub mod risk;
+pub mod sharing;
 pub mod storage;
 pub mod trends;
 pub mod vault_client;
@@ -64,7 +68,7 @@ pub mod nlu_worker;
 mod web;
 
 #[cfg(target_arch = "wasm32")]
-pub use web::mount;
+pub use web::{mount, mount_console};
 
 /// Prepares the runtime when the WebAssembly module starts: panics are reported to the
 /// browser console instead of failing silently.

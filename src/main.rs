@@ -15,3 +15,14 @@ pub fn mount(
 ) -> Result<(), wasm_bindgen::JsValue> {
     hearth::mount(root, clinic_url, assets_url)
 }
+
+/// Mounts the clinician console into `root`; see [`hearth::mount_console`].
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn mount_console(
+    root: web_sys::HtmlElement,
+    clinic_url: String,
+    assets_url: String,
+) -> Result<(), wasm_bindgen::JsValue> {
+    hearth::mount_console(root, clinic_url, assets_url)
+}

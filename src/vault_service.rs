@@ -202,6 +202,71 @@ pub enum Request {
         /// The alert's JSON.
         alert: String,
     },
+    /// Seal what the patient chose to share to the clinician's public key (HPKE). Needs no
+    /// vault, like [`Request::SealAlert`].
+    SealShare {
+        /// The clinician's public key (base64url, from `clinic.json`).
+        recipient: String,
+        /// What it holds.
+        topic: ShareTopic,
+        /// The share's JSON.
+        payload: String,
+    },
+    /// Clinician console: make a clinician key pair, sealed under the clinician's
+    /// passphrase (refused if weak); the worker keeps it open.
+    CreateClinicianKey {
+        /// The clinician's new passphrase.
+        passphrase: String,
+    },
+    /// Clinician console: open a sealed key pair with its passphrase; the worker keeps it
+    /// open until [`Request::Lock`].
+    OpenClinicianKey {
+        /// The sealed key pair, base64url (as [`Response::ClinicianKey`] gave it).
+        sealed: String,
+        /// The clinician's passphrase.
+        passphrase: String,
+    },
+    /// Clinician console: open one inbox item with the open key pair.
+    OpenShare {
+        /// The item's bytes, base64url.
+        share: String,
+    },
+}
+
+/// What a patient's share holds (the HPKE share kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShareTopic {
+    /// Journal entries and check-ins.
+    Entries,
+    /// Questionnaire results.
+    Scores,
+    /// The safety plan.
+    SafetyPlan,
+    /// A crisis alert.
+    Alert,
+}
+
+impl ShareTopic {
+    fn kind(self) -> hearth_vault::ShareKind {
+        match self {
+            ShareTopic::Entries => hearth_vault::ShareKind::Entries,
+            ShareTopic::Scores => hearth_vault::ShareKind::Scores,
+            ShareTopic::SafetyPlan => hearth_vault::ShareKind::SafetyPlan,
+            ShareTopic::Alert => hearth_vault::ShareKind::Alert,
+        }
+    }
+
+    fn of(kind: hearth_vault::ShareKind) -> Option<Self> {
+        [
+            ShareTopic::Entries,
+            ShareTopic::Scores,
+            ShareTopic::SafetyPlan,
+            ShareTopic::Alert,
+        ]
+        .into_iter()
+        .find(|t| t.kind() == kind)
+    }
 }
 
 /// How strong a passphrase is, and what would make it stronger.
@@ -323,6 +388,24 @@ pub enum Response {
         name: String,
         /// The share's bytes, base64url without padding.
         share: String,
+    },
+    /// The clinician's key pair is open (after [`Request::CreateClinicianKey`] or
+    /// [`Request::OpenClinicianKey`]).
+    ClinicianKey {
+        /// The public key for `clinic.json` (base64url).
+        public_key: String,
+        /// The sealed key pair to keep (base64url); only the passphrase or recovery words
+        /// open it.
+        sealed: String,
+        /// The 24 recovery words, only when the key pair was just made: show them once.
+        recovery_words: Option<String>,
+    },
+    /// Answer to [`Request::OpenShare`].
+    OpenedShare {
+        /// What it holds.
+        topic: ShareTopic,
+        /// The share's JSON, as the patient's device sealed it.
+        text: String,
     },
     /// The request failed; nothing was changed.
     Failed(Failure),
@@ -563,11 +646,11 @@ fn fail(code: FailureCode, detail: impl Into<String>) -> Response {
     })
 }
 
-fn seal_alert(recipient: &str, alert: &str) -> Response {
+fn seal_share(recipient: &str, topic: ShareTopic, payload: &str) -> Response {
     let Ok(key) = hearth_vault::ClinicianPublicKey::from_base64url(recipient) else {
         return fail(FailureCode::BadRequest, "the clinician key is not valid");
     };
-    match hearth_vault::Share::seal(&key, hearth_vault::ShareKind::Alert, alert.as_bytes()) {
+    match hearth_vault::Share::seal(&key, topic.kind(), payload.as_bytes()) {
         Ok(share) => Response::Sealed {
             name: share.object_name(),
             share: base64ct::Base64UrlUnpadded::encode_string(share.as_bytes()),
@@ -641,6 +724,8 @@ pub struct VaultService<S> {
     store: S,
     params: KdfParams,
     unlocked: Option<UnlockedVault>,
+    /// The clinician console's open key pair.
+    clinician: Option<hearth_vault::ClinicianKeyPair>,
 }
 
 impl<S: EnvelopeStore> VaultService<S> {
@@ -651,6 +736,7 @@ impl<S: EnvelopeStore> VaultService<S> {
             store,
             params,
             unlocked: None,
+            clinician: None,
         }
     }
 
@@ -691,6 +777,7 @@ impl<S: EnvelopeStore> VaultService<S> {
                 if let Some(vault) = self.unlocked.take() {
                     vault.lock();
                 }
+                self.clinician = None;
                 Response::Locked
             }
             Request::Erase {
@@ -706,7 +793,19 @@ impl<S: EnvelopeStore> VaultService<S> {
                 Err(response) => response,
             },
             Request::Delete { id } => self.delete(id).await,
-            Request::SealAlert { recipient, alert } => seal_alert(&recipient, &alert),
+            Request::SealAlert { recipient, alert } => {
+                seal_share(&recipient, ShareTopic::Alert, &alert)
+            }
+            Request::SealShare {
+                recipient,
+                topic,
+                payload,
+            } => seal_share(&recipient, topic, &payload),
+            Request::CreateClinicianKey { passphrase } => self.create_clinician_key(passphrase),
+            Request::OpenClinicianKey { sealed, passphrase } => {
+                self.open_clinician_key(&sealed, passphrase)
+            }
+            Request::OpenShare { share } => self.open_share(&share),
             Request::Sync { endpoint } => self.sync(&endpoint, net).await,
             Request::SyncStatus { endpoint } => self.sync_status(&endpoint, net).await,
             Request::Resolve {
@@ -732,6 +831,79 @@ impl<S: EnvelopeStore> VaultService<S> {
             ));
         }
         Passphrase::new(typed).map_err(|err| vault_failure(&err))
+    }
+
+    fn create_clinician_key(&mut self, passphrase: String) -> Response {
+        let passphrase = match Self::strong_passphrase(passphrase) {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
+        let sealed = hearth_vault::ClinicianKeyPair::generate().and_then(|pair| {
+            hearth_vault::SealedClinicianKey::seal(&pair, &passphrase, self.params)
+                .map(|(sealed, recovery)| (pair, sealed, recovery))
+        });
+        match sealed {
+            Ok((pair, sealed, recovery)) => {
+                self.clinician_opened(pair, &sealed, Some(recovery.to_words().as_str().into()))
+            }
+            Err(err) => vault_failure(&err),
+        }
+    }
+
+    fn open_clinician_key(&mut self, sealed: &str, passphrase: String) -> Response {
+        let Ok(bytes) = base64ct::Base64UrlUnpadded::decode_vec(sealed) else {
+            return fail(
+                FailureCode::BadHeader,
+                "the stored clinician key is damaged",
+            );
+        };
+        let sealed = match hearth_vault::SealedClinicianKey::parse(&bytes) {
+            Ok(sealed) => sealed,
+            Err(err) => return fail(FailureCode::BadHeader, err.to_string()),
+        };
+        let passphrase = match Passphrase::new(passphrase) {
+            Ok(p) => p,
+            Err(err) => return vault_failure(&err),
+        };
+        match sealed.open(&passphrase) {
+            Ok(pair) => self.clinician_opened(pair, &sealed, None),
+            Err(err) => vault_failure(&err),
+        }
+    }
+
+    fn clinician_opened(
+        &mut self,
+        pair: hearth_vault::ClinicianKeyPair,
+        sealed: &hearth_vault::SealedClinicianKey,
+        recovery_words: Option<String>,
+    ) -> Response {
+        let public_key = pair.public_key().to_base64url();
+        self.clinician = Some(pair);
+        Response::ClinicianKey {
+            public_key,
+            sealed: base64ct::Base64UrlUnpadded::encode_string(&sealed.to_bytes()),
+            recovery_words,
+        }
+    }
+
+    fn open_share(&self, share: &str) -> Response {
+        let Some(pair) = &self.clinician else {
+            return fail(FailureCode::Locked, "the clinician key is not open");
+        };
+        let opened = base64ct::Base64UrlUnpadded::decode_vec(share)
+            .map_err(|_| "it is not a share".to_owned())
+            .and_then(|bytes| hearth_vault::Share::parse(&bytes).map_err(|e| e.to_string()))
+            .and_then(|share| {
+                let topic = ShareTopic::of(share.kind()).ok_or("an unknown kind of share")?;
+                let plain = pair.open(&share).map_err(|e| e.to_string())?;
+                let text = String::from_utf8(plain.as_bytes().to_vec())
+                    .map_err(|_| "its contents are not text".to_owned())?;
+                Ok((topic, text))
+            });
+        match opened {
+            Ok((topic, text)) => Response::OpenedShare { topic, text },
+            Err(detail) => fail(FailureCode::Corrupt, detail),
+        }
     }
 
     async fn create(&mut self, passphrase: String) -> Response {
@@ -1972,6 +2144,101 @@ mod tests {
                 code: FailureCode::BadRequest,
                 ..
             })
+        ));
+    }
+
+    /// The clinician console's worker side: a key pair made under a strong passphrase,
+    /// reopened only with it, opening what a patient's worker sealed to it and refusing an
+    /// altered share; a lock closes it.
+    #[test]
+    fn the_console_key_opens_patients_shares_and_refuses_altered_ones() {
+        let mut console = service();
+        let weak = ask(
+            &mut console,
+            Request::CreateClinicianKey {
+                passphrase: "password1".into(),
+            },
+        );
+        assert_eq!(code(&weak), Some(FailureCode::WeakPassphrase));
+        let Response::ClinicianKey {
+            public_key,
+            sealed,
+            recovery_words: Some(words),
+        } = ask(
+            &mut console,
+            Request::CreateClinicianKey {
+                passphrase: "copper meadow ninety lanterns".into(),
+            },
+        )
+        else {
+            panic!("no key");
+        };
+        assert_eq!(words.split_whitespace().count(), 24);
+        let mut patient = service();
+        let Response::Sealed { share, .. } = ask(
+            &mut patient,
+            Request::SealShare {
+                recipient: public_key.clone(),
+                topic: ShareTopic::Scores,
+                payload: r#"{"type":"hearth_share","version":1}"#.into(),
+            },
+        ) else {
+            panic!("not sealed");
+        };
+        let opened = ask(
+            &mut console,
+            Request::OpenShare {
+                share: share.clone(),
+            },
+        );
+        assert_eq!(
+            opened,
+            Response::OpenedShare {
+                topic: ShareTopic::Scores,
+                text: r#"{"type":"hearth_share","version":1}"#.into(),
+            }
+        );
+        let mut bytes = base64ct::Base64UrlUnpadded::decode_vec(&share).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let altered = ask(
+            &mut console,
+            Request::OpenShare {
+                share: base64ct::Base64UrlUnpadded::encode_string(&bytes),
+            },
+        );
+        assert_eq!(code(&altered), Some(FailureCode::Corrupt));
+        // Locked: nothing opens until the passphrase is given again.
+        ask(&mut console, Request::Lock);
+        let locked = ask(
+            &mut console,
+            Request::OpenShare {
+                share: share.clone(),
+            },
+        );
+        assert_eq!(code(&locked), Some(FailureCode::Locked));
+        let wrong = ask(
+            &mut console,
+            Request::OpenClinicianKey {
+                sealed: sealed.clone(),
+                passphrase: "copper meadow ninety lantern".into(),
+            },
+        );
+        assert_eq!(code(&wrong), Some(FailureCode::WrongPassphrase));
+        let reopened = ask(
+            &mut console,
+            Request::OpenClinicianKey {
+                sealed,
+                passphrase: "copper meadow ninety lanterns".into(),
+            },
+        );
+        assert!(matches!(
+            reopened,
+            Response::ClinicianKey { public_key: ref k, recovery_words: None, .. } if *k == public_key
+        ));
+        assert!(matches!(
+            ask(&mut console, Request::OpenShare { share }),
+            Response::OpenedShare { .. }
         ));
     }
 

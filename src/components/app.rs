@@ -7,7 +7,7 @@ use super::{
     ChatScreen, CheckInScreen, ConsentStep, ContactPanel, CrisisPanel, Home, Journal,
     ModelStatusLine, QuestionnaireScreen, SafetyPlanScreen, SessionScreen, Settings, TrendsScreen,
 };
-use super::{JoinVault, ModelCardScreen};
+use super::{JoinVault, ModelCardScreen, ShareScreen};
 use crate::clinic::{ClinicConfig, ClinicConfigError};
 use crate::consent::{ConsentRecord, SupportChoice};
 use crate::nlu_client::Understanding;
@@ -20,11 +20,33 @@ pub enum ClinicState {
     /// Still being fetched.
     Loading,
     /// Loaded and valid.
-    Loaded(ClinicConfig),
+    Loaded(Box<ClinicConfig>),
     /// Missing or invalid; the message says why (for the clinic's IT, shown discreetly).
     Failed(ClinicConfigError),
     /// The page named no configuration.
     None,
+}
+
+impl ClinicState {
+    /// Whether the clinic offers `module` (every module does until a configuration says
+    /// otherwise).
+    pub fn offers(&self, module: crate::clinic::Module) -> bool {
+        match self {
+            ClinicState::Loaded(config) => config.modules.contains(&module),
+            _ => true,
+        }
+    }
+
+    /// Whether the clinic offers the guided session `pack`.
+    pub fn offers_pack(&self, pack: &str) -> bool {
+        match self {
+            ClinicState::Loaded(config) => config
+                .content_packs
+                .as_ref()
+                .is_none_or(|packs| packs.iter().any(|p| p == pack)),
+            _ => true,
+        }
+    }
 }
 
 /// The whole widget.
@@ -192,6 +214,7 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
         (Screen::CheckIn, Some(_)) => view! { <CheckInScreen state=state.clone() /> }.into_any(),
         (Screen::Trends, Some(_)) => view! { <TrendsScreen state=state.clone() /> }.into_any(),
         (Screen::Session { pack }, Some(_)) => view! { <SessionScreen state=state.clone() pack=pack /> }.into_any(),
+        (Screen::Share, Some(_)) => view! { <ShareScreen state=state.clone() /> }.into_any(),
         (Screen::JoinVault, Some(_)) => view! { <JoinVault state=state.clone() /> }.into_any(),
         (Screen::Settings, Some(record)) => {
             view! { <Settings state=state.clone() current=record.choice /> }.into_any()
@@ -211,7 +234,11 @@ fn screen(state: &AppState, clinic: Signal<ClinicState>, on_contact: Callback<()
                 state.go(next);
             });
             let on_model_card = Callback::new(move |()| model_card_state.go(Screen::ModelCard));
-            view! { <ConsentStep on_done=on_done alerts_offered=offered on_model_card=on_model_card /> }.into_any()
+            let additions = Signal::derive(move || match clinic.get() {
+                ClinicState::Loaded(config) => config.consent_additions,
+                _ => Vec::new(),
+            });
+            view! { <ConsentStep on_done=on_done alerts_offered=offered on_model_card=on_model_card additions=additions /> }.into_any()
         }
     }
 }

@@ -66,6 +66,9 @@ pub fn ConsentStep(
     alerts_offered: Signal<bool>,
     /// Opens "About the AI model" (the model card).
     on_model_card: Callback<()>,
+    /// Paragraphs the clinic added (`consent_additions` in `clinic.json`).
+    #[prop(into)]
+    additions: Signal<Vec<String>>,
 ) -> impl IntoView {
     let understood = RwSignal::new(false);
     let alerts = RwSignal::new(false);
@@ -88,6 +91,15 @@ pub fn ConsentStep(
                  Please read this first: it is short, and it matters."
             </p>
             <ConsentText />
+            {move || {
+                let additions = additions.get();
+                (!additions.is_empty()).then(|| view! {
+                    <section class="consent-additions" aria-labelledby="hearth-consent-clinic">
+                        <h3 id="hearth-consent-clinic">"From your clinic"</h3>
+                        {additions.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                    </section>
+                })
+            }}
             <p>
                 <button type="button" class="button-link" on:click=move |_| on_model_card.run(())>
                     "About the AI model: what it is, how well it works, how fair it is"

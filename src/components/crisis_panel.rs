@@ -448,21 +448,19 @@ pub(super) async fn deliver(
     id: String,
     record: &mut AlertRecord,
 ) -> AlertStatus {
-    use base64ct::Encoding;
-    let Some(bytes) = record
-        .sealed
-        .as_deref()
-        .and_then(|s| base64ct::Base64UrlUnpadded::decode_vec(s).ok())
-    else {
+    let Some(sealed) = record.sealed.as_deref() else {
         return AlertStatus::Failed("the saved alert is damaged".to_owned());
     };
-    match crate::inbox::post(relay, inbox, &record.name, &bytes).await {
+    match crate::inbox::post_sealed(relay, inbox, &record.name, sealed).await {
         Ok(()) => {
             let at = now_rfc3339();
             record.delivered_at = Some(at.clone());
             record.sealed = None;
             state.save_entry(Some(id), record).await;
             AlertStatus::Delivered(local_time(&at, &state.locale))
+        }
+        Err(crate::inbox::InboxError::Damaged) => {
+            AlertStatus::Failed("the saved alert is damaged".to_owned())
         }
         Err(err) => AlertStatus::Queued(err.to_string()),
     }
@@ -488,8 +486,8 @@ pub(super) async fn send_queued_alerts(state: &AppState, entries: &[Record]) {
     }
 }
 
-/// The relay an alert goes to: the clinic's, or by default the widget's own origin.
-fn relay_of(state: &AppState, settings: &AlertSettings) -> String {
+/// The relay an alert or share goes to: the clinic's, or by default the widget's own origin.
+pub(super) fn relay_of(state: &AppState, settings: &AlertSettings) -> String {
     settings
         .relay
         .clone()

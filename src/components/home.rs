@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::contact::ContactOptions;
 use super::state::{AppState, Screen};
 use super::{ClinicState, ScreenHeading};
+use crate::clinic::Module;
 use crate::consent::ConsentRecord;
 use crate::questionnaires::Instrument;
 use crate::risk::FollowUpAnswer;
@@ -20,6 +21,7 @@ pub fn Home(
     on_contact: Callback<()>,
 ) -> impl IntoView {
     let choice = record.choice;
+    let offers = move |m: Module| clinic.with(|c| c.offers(m));
     let journal_state = state.clone();
     let plan_state = state.clone();
     let chat_state = state.clone();
@@ -29,6 +31,7 @@ pub fn Home(
     let gad_state = state.clone();
     let trends_state = state.clone();
     let follow_state = state.clone();
+    let share_state = state.clone();
     view! {
         <section class="screen home" aria-labelledby="hearth-home-title">
             <ScreenHeading id="hearth-home-title" text="Welcome" />
@@ -47,8 +50,7 @@ pub fn Home(
                         </section>
                     }
                 })}
-            {choice
-                .uses_assistant()
+            {(choice.uses_assistant() && offers(Module::Assistant))
                 .then(|| {
                     view! {
                         <section class="card" aria-labelledby="hearth-assistant-title">
@@ -62,7 +64,7 @@ pub fn Home(
                                 <button type="button" class="button-primary" on:click=move |_| chat_state.go(Screen::Chat)>
                                     "Talk with the assistant"
                                 </button>
-                                <SessionList state=sessions_state.clone() />
+                                <SessionList state=sessions_state.clone() clinic=clinic />
                                 <button type="button" class="button-secondary" on:click=move |_| on_contact.run(())>
                                     "I'd rather talk to a person"
                                 </button>
@@ -71,24 +73,56 @@ pub fn Home(
                     }
                 })}
             <nav class="home-actions" aria-label="Your space">
-                <button type="button" class="button-secondary" on:click=move |_| checkin_state.go(Screen::CheckIn)>
-                    "Check in"
-                </button>
-                <button type="button" class="button-secondary" on:click=move |_| journal_state.go(Screen::Journal)>
-                    "Journal"
-                </button>
-                <button type="button" class="button-secondary" on:click=move |_| phq_state.go(Screen::Questionnaire(Instrument::Phq9))>
-                    "PHQ-9 (mood questionnaire)"
-                </button>
-                <button type="button" class="button-secondary" on:click=move |_| gad_state.go(Screen::Questionnaire(Instrument::Gad7))>
-                    "GAD-7 (anxiety questionnaire)"
-                </button>
-                <button type="button" class="button-secondary" on:click=move |_| trends_state.go(Screen::Trends)>
-                    "Trends"
-                </button>
+                <Show when=move || offers(Module::CheckIn)>
+                    <button type="button" class="button-secondary" on:click={
+                        let s = checkin_state.clone();
+                        move |_| s.go(Screen::CheckIn)
+                    }>
+                        "Check in"
+                    </button>
+                </Show>
+                <Show when=move || offers(Module::Journal)>
+                    <button type="button" class="button-secondary" on:click={
+                        let s = journal_state.clone();
+                        move |_| s.go(Screen::Journal)
+                    }>
+                        "Journal"
+                    </button>
+                </Show>
+                <Show when=move || offers(Module::Questionnaires)>
+                    <button type="button" class="button-secondary" on:click={
+                        let s = phq_state.clone();
+                        move |_| s.go(Screen::Questionnaire(Instrument::Phq9))
+                    }>
+                        "PHQ-9 (mood questionnaire)"
+                    </button>
+                    <button type="button" class="button-secondary" on:click={
+                        let s = gad_state.clone();
+                        move |_| s.go(Screen::Questionnaire(Instrument::Gad7))
+                    }>
+                        "GAD-7 (anxiety questionnaire)"
+                    </button>
+                </Show>
+                <Show when=move || offers(Module::Trends)>
+                    <button type="button" class="button-secondary" on:click={
+                        let s = trends_state.clone();
+                        move |_| s.go(Screen::Trends)
+                    }>
+                        "Trends"
+                    </button>
+                </Show>
                 <button type="button" class="button-secondary" on:click=move |_| plan_state.go(Screen::SafetyPlan)>
                     "My safety plan"
                 </button>
+                {move || {
+                    let offered = matches!(clinic.get(), ClinicState::Loaded(config) if config.share_target().is_some());
+                    let share_state = share_state.clone();
+                    offered.then(|| view! {
+                        <button type="button" class="button-secondary" on:click=move |_| share_state.go(Screen::Share)>
+                            "Share with my clinician"
+                        </button>
+                    })
+                }}
                 <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Settings)>
                     "Settings"
                 </button>
@@ -154,14 +188,17 @@ fn FollowUpCheck(
 fn SessionList(
     /// Shared state.
     state: AppState,
+    /// The clinic's configuration (which packs it offers).
+    clinic: Signal<ClinicState>,
 ) -> impl IntoView {
     view! {
         <details class="sessions">
             <summary>"Guided sessions"</summary>
             <ul class="session-list">
-                {crate::content::shipped()
+                {move || crate::content::shipped()
                     .0
                     .iter()
+                    .filter(|pack| clinic.with(|c| c.offers_pack(&pack.id)))
                     .map(|pack| {
                         let state = state.clone();
                         let id = pack.id.clone();

@@ -59,6 +59,8 @@ pub enum Screen {
     JoinVault,
     /// "About the AI model": the model card.
     ModelCard,
+    /// Share with my clinician.
+    Share,
 }
 
 /// The patient's settings, kept in the vault.
@@ -72,6 +74,10 @@ pub struct PatientSettings {
     /// only inside the vault.
     #[serde(default)]
     pub sync: Option<Endpoint>,
+    /// The patient stopped sharing with their clinician: nothing more is sent (shares still
+    /// waiting are withdrawn) until they turn it back on.
+    #[serde(default)]
+    pub sharing_stopped: bool,
 }
 
 /// Settings as stored, in this version's form or an earlier one's: before WebDAV and S3, a
@@ -84,6 +90,8 @@ struct StoredSettings {
     sync: Option<Endpoint>,
     #[serde(default)]
     sync_url: Option<String>,
+    #[serde(default)]
+    sharing_stopped: bool,
 }
 
 impl From<StoredSettings> for PatientSettings {
@@ -93,6 +101,7 @@ impl From<StoredSettings> for PatientSettings {
             sync: stored
                 .sync
                 .or_else(|| stored.sync_url.map(|url| Endpoint::Relay { url })),
+            sharing_stopped: stored.sharing_stopped,
         }
     }
 }
@@ -102,6 +111,7 @@ impl Default for PatientSettings {
         PatientSettings {
             auto_lock_minutes: 5,
             sync: None,
+            sharing_stopped: false,
         }
     }
 }
@@ -734,9 +744,11 @@ impl AppState {
         // Alerts that could not be sent wait sealed in the vault; they go now, unless the
         // patient has since withdrawn their agreement to alerts.
         let queued = self.clone();
-        spawn_local(
-            async move { super::crisis_panel::send_queued_alerts(&queued, &entries).await },
-        );
+        // So do shares, unless the patient stopped sharing.
+        spawn_local(async move {
+            super::crisis_panel::send_queued_alerts(&queued, &entries).await;
+            super::share::send_queued_shares(&queued, &entries).await;
+        });
         self.sync_soon();
         self.go(if home { Screen::Home } else { Screen::Consent });
     }

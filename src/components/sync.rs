@@ -20,6 +20,14 @@ enum Kind {
     S3,
 }
 
+/// Where the clinic suggests keeping the encrypted copy (`storage` in `clinic.json`).
+fn clinic_storage(state: &AppState) -> Option<Endpoint> {
+    match state.clinic.get_untracked() {
+        super::ClinicState::Loaded(config) => config.storage,
+        _ => None,
+    }
+}
+
 /// The fields of "where to keep the encrypted copy", for every kind at once (switching kinds
 /// loses nothing typed).
 #[derive(Clone, Copy)]
@@ -200,7 +208,8 @@ pub fn JoinVault(
     /// Shared state.
     state: AppState,
 ) -> impl IntoView {
-    let form = EndpointForm::new(None, &state.widget_origin);
+    let suggested = clinic_storage(&state);
+    let form = EndpointForm::new(suggested.as_ref(), &state.widget_origin);
     let code = RwSignal::new(String::new());
     let passphrase = RwSignal::new(String::new());
     let use_words = RwSignal::new(false);
@@ -294,7 +303,7 @@ pub fn JoinVault(
                         <span>"Your 24 recovery words, separated by spaces"</span>
                         <textarea rows="4" autocomplete="off" spellcheck="false" prop:value=move || words.get() on:input=move |ev| words.set(event_target_value(&ev))></textarea>
                     </label>
-                    <NewPassphrase state=state.clone() value=new_passphrase acceptable=acceptable label="New passphrase" />
+                    <NewPassphrase vault=state.vault.clone() value=new_passphrase acceptable=acceptable label="New passphrase" />
                 </Show>
                 <button type="submit" class="button-primary" disabled=move || {
                     busy.get() || fetching.get() || code.get().trim().is_empty()
@@ -396,7 +405,11 @@ pub fn SyncSettings(
 ) -> impl IntoView {
     let current = state.settings.get_untracked().sync;
     let on = RwSignal::new(current.is_some());
-    let form = EndpointForm::new(current.as_ref(), &state.widget_origin);
+    // The patient's own choice, or else where the clinic suggests (without sign-in details).
+    let form = EndpointForm::new(
+        current.as_ref().or(clinic_storage(&state).as_ref()),
+        &state.widget_origin,
+    );
     let problem = RwSignal::new(None::<String>);
     let save_state = state.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {

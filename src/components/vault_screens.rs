@@ -27,8 +27,8 @@ pub fn Working(
 /// A new-passphrase field with live strength feedback from the vault worker.
 #[component]
 pub fn NewPassphrase(
-    /// The vault, which rates passphrases.
-    state: AppState,
+    /// The vault worker, which rates passphrases.
+    vault: crate::vault_client::Vault,
     /// The passphrase typed so far.
     value: RwSignal<String>,
     /// Whether the typed passphrase is strong enough.
@@ -41,7 +41,7 @@ pub fn NewPassphrase(
     let on_input = move |ev| {
         let typed = event_target_value(&ev);
         value.set(typed.clone());
-        let vault = state.vault.clone();
+        let vault = vault.clone();
         spawn_local(async move {
             if let Response::Strength(rated) = vault
                 .call(Request::Strength {
@@ -130,7 +130,7 @@ pub fn CreateVault(
             </p>
             <p>"A good passphrase is four or more unrelated words you can remember. Hearth can't reset it, so you'll also get recovery words."</p>
             <form on:submit=submit>
-                <NewPassphrase state=state.clone() value=passphrase acceptable=acceptable label="Passphrase" />
+                <NewPassphrase vault=state.vault.clone() value=passphrase acceptable=acceptable label="Passphrase" />
                 <button type="submit" class="button-primary" disabled=move || !acceptable.get() || busy.get()>
                     "Create my vault"
                 </button>
@@ -298,7 +298,7 @@ pub fn Recover(
                     <span>"Your 24 recovery words, separated by spaces"</span>
                     <textarea rows="4" autocomplete="off" spellcheck="false" prop:value=move || words.get() on:input=move |ev| words.set(event_target_value(&ev))></textarea>
                 </label>
-                <NewPassphrase state=state.clone() value=passphrase acceptable=acceptable label="New passphrase" />
+                <NewPassphrase vault=state.vault.clone() value=passphrase acceptable=acceptable label="New passphrase" />
                 <button type="submit" class="button-primary" disabled=move || busy.get() || !acceptable.get() || words.get().trim().is_empty()>
                     "Recover and set the new passphrase"
                 </button>
@@ -352,7 +352,7 @@ pub fn ChangePassphrase(
                     <span>"Current passphrase"</span>
                     <input type="password" autocomplete="current-password" prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev)) />
                 </label>
-                <NewPassphrase state=state value=passphrase acceptable=acceptable label="New passphrase" />
+                <NewPassphrase vault=state.vault.clone() value=passphrase acceptable=acceptable label="New passphrase" />
                 <button type="submit" class="button-primary" disabled=move || busy.get() || !acceptable.get() || current.get().is_empty()>
                     "Change passphrase"
                 </button>
