@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,6 +17,7 @@ import {
   foreignRequests,
   launch,
   open,
+  storedBytes,
   unlock,
 } from "./browser.mjs";
 
@@ -108,16 +109,6 @@ function openShares(files) {
   return out.trim().split("\n").map((line) => JSON.parse(line));
 }
 
-/** Every file under `dir`, concatenated (the relay's storage). */
-function allBytes(dir) {
-  const parts = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    parts.push(statSync(path).isDirectory() ? allBytes(path) : readFileSync(path));
-  }
-  return Buffer.concat(parts);
-}
-
 /** The consent step with the optional alert agreement ticked. */
 async function consentWithAlerts(page, choice) {
   await page.getByRole("heading", { name: "Before we start" }).waitFor();
@@ -197,7 +188,7 @@ test("alert my clinician: sealed to the clinician's key, in the inbox, no plaint
   assert.ok(!bytes.includes(marker) && !bytes.includes("Jordan"));
   // ...nor in what it stored.
   if (RELAY_DATA) {
-    const stored = allBytes(RELAY_DATA);
+    const stored = storedBytes(RELAY_DATA);
     assert.ok(stored.length > 0);
     for (const secret of [marker, "Jordan Example", "crisis_alert"]) {
       assert.ok(!stored.includes(secret), `the relay stored "${secret}" in plaintext`);

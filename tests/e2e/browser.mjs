@@ -1,7 +1,7 @@
 // Shared set-up for the end-to-end tests: Debian's chromium through playwright-core, a
 // fresh profile per context, and a record of everything a page asked for or complained
 // about, so each test can assert that nothing left the widget's origin.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -142,4 +142,29 @@ export async function axeViolations(page, { seriousOnly = false } = {}) {
   }, seriousOnly);
   assert.ok(result.checked > 10, `axe checked only ${result.checked} elements`);
   return result.problems;
+}
+
+/** Every file under `dir` (the relay's storage), concatenated, to search for plaintext. */
+export function storedBytes(dir) {
+  const parts = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    parts.push(statSync(path).isDirectory() ? storedBytes(path) : readFileSync(path));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Collects the page's Content-Security-Policy violations (read them with `cspViolations`). */
+export async function watchCsp(context) {
+  await context.addInitScript(() => {
+    window.__hearthCsp = [];
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.__hearthCsp.push(`${event.violatedDirective} ${event.blockedURI}`),
+    );
+  });
+}
+
+/** The CSP violations the page reported since `watchCsp`. */
+export function cspViolations(page) {
+  return page.evaluate(() => window.__hearthCsp ?? ["not watched"]);
 }
