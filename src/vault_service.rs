@@ -226,6 +226,16 @@ pub enum Request {
         /// The clinician's passphrase.
         passphrase: String,
     },
+    /// Clinician console, passphrase forgotten: open the sealed key pair with its recovery
+    /// words and seal it under a new passphrase (refused if weak); the worker keeps it open.
+    RecoverClinicianKey {
+        /// The sealed key pair, base64url.
+        sealed: String,
+        /// The 24 recovery words shown when it was made.
+        words: String,
+        /// The new passphrase.
+        new_passphrase: String,
+    },
     /// Clinician console: open one inbox item with the open key pair.
     OpenShare {
         /// The item's bytes, base64url.
@@ -805,6 +815,11 @@ impl<S: EnvelopeStore> VaultService<S> {
             Request::OpenClinicianKey { sealed, passphrase } => {
                 self.open_clinician_key(&sealed, passphrase)
             }
+            Request::RecoverClinicianKey {
+                sealed,
+                words,
+                new_passphrase,
+            } => self.recover_clinician_key(&sealed, &words, new_passphrase),
             Request::OpenShare { share } => self.open_share(&share),
             Request::Sync { endpoint } => self.sync(&endpoint, net).await,
             Request::SyncStatus { endpoint } => self.sync_status(&endpoint, net).await,
@@ -850,16 +865,45 @@ impl<S: EnvelopeStore> VaultService<S> {
         }
     }
 
-    fn open_clinician_key(&mut self, sealed: &str, passphrase: String) -> Response {
-        let Ok(bytes) = base64ct::Base64UrlUnpadded::decode_vec(sealed) else {
-            return fail(
+    fn parse_sealed_key(sealed: &str) -> Result<hearth_vault::SealedClinicianKey, Response> {
+        let bytes = base64ct::Base64UrlUnpadded::decode_vec(sealed).map_err(|_| {
+            fail(
                 FailureCode::BadHeader,
                 "the stored clinician key is damaged",
-            );
-        };
-        let sealed = match hearth_vault::SealedClinicianKey::parse(&bytes) {
+            )
+        })?;
+        hearth_vault::SealedClinicianKey::parse(&bytes)
+            .map_err(|err| fail(FailureCode::BadHeader, err.to_string()))
+    }
+
+    fn recover_clinician_key(
+        &mut self,
+        sealed: &str,
+        words: &str,
+        new_passphrase: String,
+    ) -> Response {
+        let sealed = match Self::parse_sealed_key(sealed) {
             Ok(sealed) => sealed,
-            Err(err) => return fail(FailureCode::BadHeader, err.to_string()),
+            Err(response) => return response,
+        };
+        let recovery = match RecoveryKey::from_words(words) {
+            Ok(key) => key,
+            Err(err) => return vault_failure(&err),
+        };
+        let passphrase = match Self::strong_passphrase(new_passphrase) {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
+        match sealed.recover(&recovery, &passphrase, self.params) {
+            Ok((renewed, pair)) => self.clinician_opened(pair, &renewed, None),
+            Err(err) => vault_failure(&err),
+        }
+    }
+
+    fn open_clinician_key(&mut self, sealed: &str, passphrase: String) -> Response {
+        let sealed = match Self::parse_sealed_key(sealed) {
+            Ok(sealed) => sealed,
+            Err(response) => return response,
         };
         let passphrase = match Passphrase::new(passphrase) {
             Ok(p) => p,
@@ -2225,6 +2269,7 @@ mod tests {
             },
         );
         assert_eq!(code(&wrong), Some(FailureCode::WrongPassphrase));
+        let sealed_copy = sealed.clone();
         let reopened = ask(
             &mut console,
             Request::OpenClinicianKey {
@@ -2237,9 +2282,44 @@ mod tests {
             Response::ClinicianKey { public_key: ref k, recovery_words: None, .. } if *k == public_key
         ));
         assert!(matches!(
+            ask(
+                &mut console,
+                Request::OpenShare {
+                    share: share.clone()
+                }
+            ),
+            Response::OpenedShare { .. }
+        ));
+        // Passphrase forgotten: the recovery words set a new one, and the old one stops.
+        ask(&mut console, Request::Lock);
+        let Response::ClinicianKey {
+            public_key: recovered_key,
+            sealed: renewed,
+            ..
+        } = ask(
+            &mut console,
+            Request::RecoverClinicianKey {
+                sealed: sealed_copy,
+                words,
+                new_passphrase: "harbour willow seventy kites".into(),
+            },
+        )
+        else {
+            panic!("not recovered");
+        };
+        assert_eq!(recovered_key, public_key);
+        assert!(matches!(
             ask(&mut console, Request::OpenShare { share }),
             Response::OpenedShare { .. }
         ));
+        let old = ask(
+            &mut console,
+            Request::OpenClinicianKey {
+                sealed: renewed,
+                passphrase: "copper meadow ninety lanterns".into(),
+            },
+        );
+        assert_eq!(code(&old), Some(FailureCode::WrongPassphrase));
     }
 
     /// Deleting removes every stored version of the entry (its words are gone from the

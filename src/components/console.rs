@@ -29,6 +29,8 @@ enum Stage {
     },
     /// A sealed key pair is here, locked.
     Locked,
+    /// Passphrase forgotten: recovery words and a new passphrase.
+    Recover,
     /// Open.
     Open,
 }
@@ -207,6 +209,57 @@ pub fn ClinicianConsole(
         }
     };
 
+    let words = RwSignal::new(String::new());
+    let recover = {
+        let (vault, store) = (vault.clone(), store.clone());
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(bytes) = sealed.get_untracked() else {
+                return;
+            };
+            if !acceptable.get_untracked() || busy.get_untracked() {
+                return;
+            }
+            let (vault, store) = (vault.clone(), store.clone());
+            let (typed_words, typed) = (words.get_untracked(), passphrase.get_untracked());
+            busy.set(true);
+            spawn_local(async move {
+                let response = vault
+                    .call(Request::RecoverClinicianKey {
+                        sealed: bytes,
+                        words: typed_words,
+                        new_passphrase: typed,
+                    })
+                    .await;
+                busy.set(false);
+                match response {
+                    Response::ClinicianKey {
+                        public_key: key,
+                        sealed: renewed,
+                        ..
+                    } => {
+                        if store.set(SEALED_KEY, &renewed).is_err() {
+                            problem.set(Some(
+                                "This browser would not keep the key with its new passphrase \
+                                 (storage is full or blocked); the old passphrase still applies."
+                                    .to_owned(),
+                            ));
+                            return;
+                        }
+                        words.set(String::new());
+                        passphrase.set(String::new());
+                        problem.set(None);
+                        sealed.set(Some(renewed));
+                        public_key.set(Some(key));
+                        stage.set(Stage::Open);
+                    }
+                    Response::Failed(f) => problem.set(Some(explain(f.code).to_owned())),
+                    _ => problem.set(Some("The key could not be recovered.".to_owned())),
+                }
+            });
+        }
+    };
+
     let lock = {
         let vault = vault.clone();
         move |_| {
@@ -274,6 +327,19 @@ pub fn ClinicianConsole(
                             <input type="password" autocomplete="current-password" prop:value=move || passphrase.get() on:input=move |ev| passphrase.set(event_target_value(&ev)) />
                         </label>
                         <button type="submit" class="button-primary" disabled=move || busy.get()>"Open"</button>
+                        <button type="button" class="button-link" on:click=move |_| { problem.set(None); stage.set(Stage::Recover) }>"Forgot your passphrase?"</button>
+                    </form>
+                }.into_any(),
+                Stage::Recover => view! {
+                    <form on:submit=recover.clone()>
+                        <h3>"Set a new passphrase with your recovery words"</h3>
+                        <label class="field">
+                            <span>"Recovery words"</span>
+                            <textarea rows="3" autocomplete="off" prop:value=move || words.get() on:input=move |ev| words.set(event_target_value(&ev))></textarea>
+                        </label>
+                        <NewPassphrase vault=vault.clone() value=passphrase acceptable=acceptable label="New passphrase" />
+                        <button type="submit" class="button-primary" disabled=move || !acceptable.get() || busy.get()>"Set new passphrase"</button>
+                        <button type="button" class="button-secondary" on:click=move |_| stage.set(Stage::Locked)>"Back"</button>
                     </form>
                 }.into_any(),
                 Stage::Open => view! {

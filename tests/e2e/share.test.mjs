@@ -197,11 +197,13 @@ test("a patient shares an entry and a PHQ-9 result; only the clinician's console
   await patient.context.close();
 });
 
-test("the console's key opens only with its passphrase, and survives a reload", async () => {
+test("the console's key opens only with its passphrase, survives a reload, and recovers with its words", async () => {
   const { context, page, log } = await openConsole();
   await fillNewPassphrase(page, "Passphrase", CLINICIAN_PASSPHRASE);
   await page.getByRole("button", { name: "Create my key" }).click();
-  await page.getByRole("button", { name: "I have written them down" }).click({ timeout: 60_000 });
+  await page.getByRole("heading", { name: "Your recovery words" }).waitFor({ timeout: 60_000 });
+  const words = (await page.locator(".recovery-words").innerText()).trim();
+  await page.getByRole("button", { name: "I have written them down" }).click();
   const publicKey = await page.getByLabel("Clinician public key").inputValue();
   await page.reload();
   await page.getByRole("heading", { name: "Open your clinician key" }).waitFor();
@@ -213,6 +215,18 @@ test("the console's key opens only with its passphrase, and survives a reload", 
   await page.getByRole("button", { name: "Open", exact: true }).click();
   await page.getByLabel("Clinician public key").waitFor({ timeout: 60_000 });
   assert.equal(await page.getByLabel("Clinician public key").inputValue(), publicKey);
+  // Passphrase forgotten: the recovery words set a new one; the key is the same.
+  await page.reload();
+  await page.getByRole("button", { name: "Forgot your passphrase?" }).click();
+  await page.getByLabel("Recovery words").fill(words);
+  await fillNewPassphrase(page, "New passphrase", "harbour willow seventy kites");
+  await page.getByRole("button", { name: "Set new passphrase" }).click();
+  await page.getByLabel("Clinician public key").waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByLabel("Clinician public key").inputValue(), publicKey);
+  await page.reload();
+  await page.getByLabel("Passphrase", { exact: true }).fill("harbour willow seventy kites");
+  await page.getByRole("button", { name: "Open", exact: true }).click();
+  await page.getByLabel("Clinician public key").waitFor({ timeout: 60_000 });
   assert.deepEqual(await cspViolations(page), []);
   assert.deepEqual(foreignRequests(log), []);
   await context.close();
