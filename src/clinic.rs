@@ -6,8 +6,8 @@
 //!
 //! It is read from the `clinic.json` named by the loader's `data-clinic` attribute. A file
 //! that cannot be read or parsed never blocks the patient: the widget says so plainly and
-//! still shows the crisis lines. The required fields (`version`, `name`, `contact_options`)
-//! must be right; a wrong optional section or entry is left out and listed in
+//! still shows the crisis lines. The required fields (`version`, `name`) and the optional
+//! `contact_options` must be right; a wrong optional section or entry is left out and listed in
 //! [`ClinicConfig::problems`], each message naming the field and the fix.
 
 use hearth_vault::ClinicianPublicKey;

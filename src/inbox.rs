@@ -18,6 +18,9 @@ pub enum InboxError {
     /// The relay asked to slow down (429).
     #[error("The clinic's server is busy")]
     Busy,
+    /// The clinic's inbox is full (507) until the clinic reads and deletes what is there.
+    #[error("The clinic's inbox is full; if it is urgent, please phone your clinic")]
+    Full,
     /// The clinic token was refused (401/403): a wrong token, or the inbox was registered
     /// with another one.
     #[error("The server did not accept this inbox token")]
@@ -75,6 +78,7 @@ pub fn outcome(status: u16) -> Result<(), InboxError> {
         200 | 201 | 204 | 412 => Ok(()),
         404 => Err(InboxError::UnknownInbox),
         429 | 503 => Err(InboxError::Busy),
+        507 => Err(InboxError::Full),
         other => Err(InboxError::Refused(other)),
     }
 }
@@ -212,6 +216,7 @@ mod tests {
         assert_eq!(outcome(404), Err(InboxError::UnknownInbox));
         assert_eq!(outcome(429), Err(InboxError::Busy));
         assert_eq!(outcome(413), Err(InboxError::Refused(413)));
+        assert_eq!(outcome(507), Err(InboxError::Full));
         assert_eq!(clinic_outcome(204), Ok(()));
         assert_eq!(clinic_outcome(401), Err(InboxError::Unauthorized));
         assert_eq!(clinic_outcome(403), Err(InboxError::Unauthorized));

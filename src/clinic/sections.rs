@@ -361,6 +361,16 @@ pub fn storage(value: Option<Value>, problems: &mut Vec<ClinicConfigError>) -> O
             return None;
         }
     }
+    for key in map.keys() {
+        if !["kind", "url", "endpoint", "region", "bucket", "prefix"].contains(&key.as_str()) {
+            problems.push(field(
+                format!("storage.{key}"),
+                "is not a storage field; use kind, url (relay, webdav) or endpoint, region, \
+                 bucket, prefix (s3). The storage suggestion was left out",
+            ));
+            return None;
+        }
+    }
     let text = |key: &str| {
         map.get(key)
             .and_then(Value::as_str)

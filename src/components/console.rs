@@ -70,9 +70,17 @@ async fn open_inbox(
         .map_err(|e| inbox_problem(&e))?;
     let mut items = Vec::new();
     for entry in listed {
-        let bytes = inbox::read(relay, id, token, &entry.name)
-            .await
-            .map_err(|e| inbox_problem(&e))?;
+        // An item deleted meanwhile (or unreadable) is shown as such; the rest still open.
+        let bytes = match inbox::read(relay, id, token, &entry.name).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                items.push(Item {
+                    name: entry.name,
+                    opened: Err(format!("This item could not be fetched: {e}.")),
+                });
+                continue;
+            }
+        };
         let response = vault
             .call(Request::OpenShare {
                 share: base64ct::Base64UrlUnpadded::encode_string(&bytes),
@@ -483,7 +491,8 @@ fn Inbox(vault: Vault, clinic: Signal<ClinicState>, widget_origin: String) -> im
                             <h4 class="inbox-title">{opened.title}</h4>
                             <p class="inbox-meta">
                                 {format!("Sent {}", when(&opened.sent_at))}
-                                {opened.from.map(|f| format!(" by {f}"))}
+                                {opened.from.map(|f| format!(", signed “{f}”"))}
+                                " (as the sender wrote it: anyone can post to an inbox, so confirm anything unexpected with the patient)"
                             </p>
                             {opened.sections.into_iter().map(|s| view! {
                                 <h5>{s.heading}</h5>

@@ -131,6 +131,9 @@ async fn share(state: &AppState, payload: SharePayload) -> Result<String, String
     let relay = relay_of(state, settings);
     let (mut sent, mut waiting) = (0, 0);
     for (topic, part) in payload.split() {
+        if state.settings.get_untracked().sharing_stopped {
+            return Err("Sharing was stopped, so nothing more was sent.".into());
+        }
         let sealed = state
             .vault
             .call(Request::SealShare {
@@ -182,6 +185,10 @@ async fn deliver(
     let Some(sealed) = record.sealed.as_deref() else {
         return false;
     };
+    // A stop made while this share waited (or was being sealed) wins.
+    if state.settings.get_untracked().sharing_stopped {
+        return false;
+    }
     if crate::inbox::post_sealed(relay, inbox, &record.name, sealed)
         .await
         .is_err()
@@ -193,12 +200,29 @@ async fn deliver(
     state.save_entry(Some(id), record).await.is_some()
 }
 
-/// Sends the shares still waiting on this device (after an unlock), unless the patient
-/// stopped sharing.
-pub(super) async fn send_queued_shares(state: &AppState, entries: &[crate::vault_service::Record]) {
-    if state.settings.get_untracked().sharing_stopped {
+/// Whether the patient stopped sharing, as the vault says now: a stop made on another
+/// device arrives with a sync, after the settings were first read.
+async fn stopped(state: &AppState) -> bool {
+    let kind = crate::vault_service::RecordKind::Settings;
+    if let Response::Records { records, .. } = state.vault.call(Request::List { kind }).await {
+        let stored = records
+            .first()
+            .and_then(|r| serde_json::from_str::<PatientSettings>(&r.body).ok());
+        if stored.as_ref().is_some_and(|s| s.sharing_stopped) {
+            state.settings.update(|s| s.sharing_stopped = true);
+        }
+    }
+    state.settings.get_untracked().sharing_stopped
+}
+
+/// Sends the shares still waiting on this device (after an unlock and a sync), or, if the
+/// patient stopped sharing (here or on another device), withdraws them.
+pub(super) async fn send_queued_shares(state: &AppState) {
+    if stopped(state).await {
+        withdraw_waiting(state).await;
         return;
     }
+    let entries = state.entries().await;
     let ClinicState::Loaded(config) = state.clinic.get_untracked() else {
         return;
     };
@@ -206,7 +230,7 @@ pub(super) async fn send_queued_shares(state: &AppState, entries: &[crate::vault
         return;
     };
     let relay = relay_of(state, settings);
-    for (id, mut record) in of_type::<ShareRecord>(entries, SHARE_RECORD_TYPE) {
+    for (id, mut record) in of_type::<ShareRecord>(&entries, SHARE_RECORD_TYPE) {
         if record.delivered_at.is_none() && !record.withdrawn && record.sealed.is_some() {
             deliver(state, &relay, &settings.inbox, id, &mut record).await;
         }
@@ -220,6 +244,11 @@ async fn stop_sharing(state: &AppState) {
         sharing_stopped: true,
         ..state.settings.get_untracked()
     });
+    withdraw_waiting(state).await;
+}
+
+/// Withdraws every share still waiting: its sealed copy is dropped, so it can never go.
+async fn withdraw_waiting(state: &AppState) {
     let entries = state.entries().await;
     for (id, mut record) in of_type::<ShareRecord>(&entries, SHARE_RECORD_TYPE) {
         if record.delivered_at.is_none() && !record.withdrawn {
@@ -441,7 +470,7 @@ pub fn ShareScreen(
             } else if stopped() {
                 view! {
                     <div class="card">
-                        <p role="status">"Sharing is off. Nothing more will be sent to your clinician from this device or your other devices."</p>
+                        <p role="status">"Sharing is off. Nothing more will be sent to your clinician from this device, nor from your other devices once they have synced."</p>
                         <button type="button" class="button-secondary" on:click=resume.clone()>"Start sharing again"</button>
                     </div>
                 }.into_any()
@@ -465,7 +494,7 @@ pub fn ShareScreen(
                     <div class="card">
                         <h3>"Stop sharing"</h3>
                         <p>"Stops all future sharing with your clinician. Anything still waiting to be sent is withdrawn. What your clinician already has stays with them: ask them if you want it deleted."</p>
-                        <button type="button" class="button-secondary" on:click=stop.clone()>"Stop sharing with my clinician"</button>
+                        <button type="button" class="button-secondary" disabled=move || busy.get() on:click=stop.clone()>"Stop sharing with my clinician"</button>
                     </div>
                 }.into_any()
             }}

@@ -745,9 +745,11 @@ impl AppState {
         // patient has since withdrawn their agreement to alerts.
         let queued = self.clone();
         // So do shares, unless the patient stopped sharing.
+        // Shares wait for a sync first, so a stop made on another device is seen.
         spawn_local(async move {
             super::crisis_panel::send_queued_alerts(&queued, &entries).await;
-            super::share::send_queued_shares(&queued, &entries).await;
+            queued.sync_now().await;
+            super::share::send_queued_shares(&queued).await;
         });
         self.sync_soon();
         self.go(if home { Screen::Home } else { Screen::Consent });

@@ -145,7 +145,7 @@ test("a patient shares an entry and a PHQ-9 result; only the clinician's console
   assert.ok(entry && score, texts.join("\n---\n"));
   assert.ok(entry.includes(words), entry);
   assert.ok(!entry.includes("A private entry"), "only the picked entry was shared");
-  assert.match(entry, /by Robin Example/);
+  assert.match(entry, /signed “Robin Example”/);
   assert.match(score, /Total 9 of 27 \(mild\)\./);
   assert.match(score, /Answers, item by item \(0–3\): 2, 1, 2, 1, 1, 1, 1, 0, 0\./);
   await cpage.screenshot({ path: join(ARTIFACTS, "console-inbox.png"), fullPage: true });
