@@ -222,13 +222,14 @@ pub(super) async fn send_queued_shares(state: &AppState) {
         withdraw_waiting(state).await;
         return;
     }
-    let entries = state.entries().await;
     let ClinicState::Loaded(config) = state.clinic.get_untracked() else {
         return;
     };
     let Some((settings, _)) = config.share_target() else {
         return;
     };
+    // Read (and decrypt) the entries only when there is somewhere to send shares.
+    let entries = state.entries().await;
     let relay = relay_of(state, settings);
     for (id, mut record) in of_type::<ShareRecord>(&entries, SHARE_RECORD_TYPE) {
         if record.delivered_at.is_none() && !record.withdrawn && record.sealed.is_some() {
