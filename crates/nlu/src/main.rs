@@ -436,7 +436,23 @@ fn run_report(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn fidelity() -> ExitCode {
+/// `fidelity [--messages FILE]`: cosine between the compact model's embeddings and the F32
+/// model's, over 100 dev messages per task, or over the JSON array of messages in FILE
+/// (then printed as one JSON object, for `scripts/bench`).
+fn fidelity(args: &[String]) -> ExitCode {
+    let messages: Option<Vec<String>> = match args {
+        [] => None,
+        [flag, file] if flag == "--messages" => {
+            match std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+            {
+                Ok(m) => Some(m),
+                Err(e) => return fail(format!("{file}: {e}")),
+            }
+        }
+        _ => return fail("usage: hearth-nlu fidelity [--messages FILE]"),
+    };
     let dir = files::model_dir();
     let read = |n: &str| std::fs::read(dir.join(n)).map_err(|e| format!("{n}: {e}"));
     let (source, config, tokenizer) = match (
@@ -456,6 +472,21 @@ fn fidelity() -> ExitCode {
         (_, Err(e)) => return fail(e),
     };
     let mut cos = Vec::new();
+    if let Some(messages) = messages {
+        for text in &messages {
+            match (reference.embed(text), compact.embed(text)) {
+                (Ok(a), Ok(b)) => cos.push(encoder::dot(&a, &b)),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
+            }
+        }
+        let min = cos.iter().copied().fold(f32::INFINITY, f32::min);
+        let mean = cos.iter().sum::<f32>() / cos.len().max(1) as f32;
+        println!(
+            "{}",
+            serde_json::json!({"messages": cos.len(), "cosine_min": min, "cosine_mean": mean, "cosines": cos})
+        );
+        return ExitCode::SUCCESS;
+    }
     for (stem, field) in eval::TASKS {
         let Ok(lines) = eval::load_task(stem, field) else {
             continue;
@@ -486,11 +517,11 @@ fn main() -> ExitCode {
         Some("convert") => convert(),
         Some("train") => run_train(),
         Some("evaluate") => run_evaluate(&args[1..]),
-        Some("fidelity") => fidelity(),
+        Some("fidelity") => fidelity(&args[1..]),
         Some("audit") => run_audit(&args[1..]),
         Some("report") => run_report(&args[1..]),
         _ => {
-            eprintln!("usage: hearth-nlu classify | embed | evaluate [--split heldout|dev] [--markdown FILE] [--check] | audit [--markdown FILE] [--check] | report [--check] | train | convert | fidelity");
+            eprintln!("usage: hearth-nlu classify | embed | evaluate [--split heldout|dev] [--markdown FILE] [--check] | audit [--markdown FILE] [--check] | report [--check] | train | convert | fidelity [--messages FILE]");
             ExitCode::FAILURE
         }
     }
