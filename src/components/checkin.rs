@@ -120,7 +120,10 @@ pub fn CheckInScreen(
             }
         });
     });
-    let wheel = WHEEL
+    // Built afresh each time the form shows (views are not Clone once components are
+    // type-erased, as the wasm build does for size).
+    let wheel = move || {
+        WHEEL
         .iter()
         .map(|(core, finer)| {
             let words: Vec<&'static str> = std::iter::once(*core).chain(finer.iter().copied()).collect();
@@ -147,7 +150,8 @@ pub fn CheckInScreen(
                 </fieldset>
             }
         })
-        .collect_view();
+        .collect_view()
+    };
     let confirm = move || {
         let emotion = model_reading.get()?;
         let question = reflection(&emotion)?;
@@ -212,7 +216,7 @@ pub fn CheckInScreen(
                     <Rating label="Mood" ends=("very low", "very good") value=mood />
                     <fieldset class="wheel">
                         <legend>"How do you feel? Pick any that fit."</legend>
-                        {wheel.clone()}
+                        {wheel()}
                     </fieldset>
                     <Rating label="Energy" ends=("none", "lots") value=energy />
                     <label class="field">
