@@ -40,9 +40,11 @@ const consentVisible = await consentPage.waitForFunction(
 const consentVisibleMs = await consentVisible.jsonValue();
 await consent.close();
 
+// The model: a same-origin document without the widget (the clinic's JSON file), so that no
+// widget worker loads the model alongside the one measured.
 const context = await browser.newContext();
 const page = await context.newPage();
-await page.goto(new URL("/patient/", base).href);
+await page.goto(new URL("/clinic.json", base).href);
 
 const result = await page.evaluate(
   async ({ messages, passes }) => {
