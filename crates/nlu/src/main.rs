@@ -471,39 +471,44 @@ fn fidelity(args: &[String]) -> ExitCode {
         (Err(e), _) => return fail(e),
         (_, Err(e)) => return fail(e),
     };
-    let mut cos = Vec::new();
-    if let Some(messages) = messages {
-        for text in &messages {
-            match (reference.embed(text), compact.embed(text)) {
-                (Ok(a), Ok(b)) => cos.push(encoder::dot(&a, &b)),
-                (Err(e), _) | (_, Err(e)) => return fail(e),
-            }
+    let agreement = |text: &str| -> Result<f32, encoder::Error> {
+        Ok(encoder::dot(&reference.embed(text)?, &compact.embed(text)?))
+    };
+    let cos: Vec<f32> = if let Some(messages) = &messages {
+        match messages.iter().map(|t| agreement(t)).collect() {
+            Ok(cos) => cos,
+            Err(e) => return fail(e),
         }
-        let min = cos.iter().copied().fold(f32::INFINITY, f32::min);
-        let mean = cos.iter().sum::<f32>() / cos.len().max(1) as f32;
+    } else {
+        eval::TASKS
+            .iter()
+            .filter_map(|(stem, field)| eval::load_task(stem, field).ok())
+            .flat_map(|lines| {
+                lines
+                    .into_iter()
+                    .filter(|e| e.split == "dev")
+                    .take(100)
+                    .filter_map(|e| agreement(&e.text).ok())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let mut sorted = cos.clone();
+    sorted.sort_by(f32::total_cmp);
+    let mean = cos.iter().sum::<f32>() / cos.len().max(1) as f32;
+    let min = sorted.first().copied().unwrap_or(0.0);
+    if messages.is_some() {
         println!(
             "{}",
             serde_json::json!({"messages": cos.len(), "cosine_min": min, "cosine_mean": mean, "cosines": cos})
         );
         return ExitCode::SUCCESS;
     }
-    for (stem, field) in eval::TASKS {
-        let Ok(lines) = eval::load_task(stem, field) else {
-            continue;
-        };
-        for e in lines.iter().filter(|e| e.split == "dev").take(100) {
-            if let (Ok(a), Ok(b)) = (reference.embed(&e.text), compact.embed(&e.text)) {
-                cos.push(encoder::dot(&a, &b));
-            }
-        }
-    }
-    cos.sort_by(f32::total_cmp);
-    let mean = cos.iter().sum::<f32>() / cos.len().max(1) as f32;
     println!(
         "compact vs F32 over {} dev messages: cosine min {:.4}, median {:.4}, mean {:.4}",
         cos.len(),
-        cos.first().copied().unwrap_or(0.0),
-        cos.get(cos.len() / 2).copied().unwrap_or(0.0),
+        min,
+        sorted.get(sorted.len() / 2).copied().unwrap_or(0.0),
         mean
     );
     ExitCode::SUCCESS

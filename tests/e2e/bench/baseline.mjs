@@ -95,9 +95,23 @@ async function serve({ lib, ort, models }) {
   return { origin: `http://127.0.0.1:${port}`, served, missing, close: () => server.close() };
 }
 
-/** The lower median (the one nlu.mjs uses) and the p90 by the same convention. */
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(0.9 * (xs.length - 1))];
+/** The lower median and the p90 by the same convention (nlu.mjs uses these too). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+export const p90 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(0.9 * (xs.length - 1))];
+
+/**
+ * Latency figures from `times[message][pass]` (ms): each message's median over the passes,
+ * the median and p90 over those, and each pass's median.
+ */
+export function latencies(times) {
+  const perMessage = times.map(median);
+  return {
+    latency_ms_median: median(perMessage),
+    latency_ms_p90: p90(perMessage),
+    latency_ms_pass_medians: times[0].map((_, p) => median(times.map((t) => t[p]))),
+    per_message_ms: perMessage,
+  };
+}
 
 /**
  * Runs the baseline on `messages` in a fresh context of `browser` (a playwright-core
@@ -195,16 +209,10 @@ export async function runBaseline(
       throw new Error(`the page reported errors: ${problems.join(" | ")}${notFound}`);
     }
 
-    const perMessage = result.times.map(median);
     return {
       load_ms: result.load_ms,
       import_ms: result.import_ms,
-      latency_ms_median: median(perMessage),
-      latency_ms_p90: p90(perMessage),
-      latency_ms_pass_medians: Array.from({ length: passes }, (_, p) =>
-        median(result.times.map((t) => t[p])),
-      ),
-      per_message_ms: perMessage,
+      ...latencies(result.times),
       embeddings: result.embeddings,
       version: result.version,
       onnxruntime_web: result.onnxruntime_web,
@@ -223,7 +231,8 @@ export async function runBaseline(
   }
 }
 
-const cosine = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
+/** The cosine of two unit vectors (their dot product). */
+export const cosine = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
 const norm = (a) => Math.sqrt(cosine(a, a));
 
 // The command line: `node tests/e2e/bench/baseline.mjs [--check]`.

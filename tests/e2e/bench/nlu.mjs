@@ -12,7 +12,7 @@
 // Medians and p90 are over the per-message medians of the passes, for both engines.
 import { readFileSync } from "node:fs";
 import { launch } from "../browser.mjs";
-import { runBaseline } from "./baseline.mjs";
+import { cosine, latencies, median, runBaseline } from "./baseline.mjs";
 
 const base = process.argv[2] ?? process.env.HEARTH_URL;
 const messages = JSON.parse(readFileSync(new URL("./messages.json", import.meta.url), "utf8"));
@@ -83,28 +83,18 @@ const result = await page.evaluate(
     // Latency: one warm-up pass, then timed passes.
     for (const text of messages) await warm.call({ type: "embed", texts: [text] });
     const times = messages.map(() => []);
-    const passMedians = [];
     let embeddings;
-    const median = (xs) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return s[Math.floor((s.length - 1) / 2)];
-    };
     for (let p = 0; p < passes; p++) {
-      const pass = [];
       const vectors = [];
       for (const [i, text] of messages.entries()) {
         const t = performance.now();
         const r = await warm.call({ type: "embed", texts: [text] });
-        const ms = performance.now() - t;
+        times[i].push(performance.now() - t);
         if (r.type !== "embeddings") throw new Error(JSON.stringify(r));
-        times[i].push(ms);
-        pass.push(ms);
         vectors.push(r.vectors[0]);
       }
-      passMedians.push(median(pass));
       embeddings ??= vectors;
     }
-    const perMessage = times.map(median);
     const classifyTimes = [];
     for (const text of messages) {
       const t = performance.now();
@@ -112,7 +102,6 @@ const result = await page.evaluate(
       classifyTimes.push(performance.now() - t);
     }
     warm.worker.terminate();
-    const sorted = [...perMessage].sort((a, b) => a - b);
     const model = await fetch("/model/minilm-q8.safetensors", { method: "HEAD" });
     const tokenizer = await fetch("/model/tokenizer.json", { method: "HEAD" });
     return {
@@ -122,12 +111,9 @@ const result = await page.evaluate(
       model_load_worker_ms: coldReady.load_ms,
       model_load_cached_ms: warmMs,
       model_load_cached_source: warmReady.source,
-      latency_ms_median: median(perMessage),
-      latency_ms_p90: sorted[Math.floor(0.9 * (sorted.length - 1))],
-      latency_ms_pass_medians: passMedians,
-      per_message_ms: perMessage,
+      times,
       embeddings,
-      classify_ms_median: median(classifyTimes),
+      classifyTimes,
       messages: messages.length,
       passes,
     };
@@ -135,24 +121,25 @@ const result = await page.evaluate(
   { messages, passes: PASSES },
 );
 await context.close();
+// Each message's median over the passes; the median and p90 over those (as for the baseline).
+const { times, classifyTimes, embeddings, ...ours } = result;
+Object.assign(ours, latencies(times), { classify_ms_median: median(classifyTimes) });
 
 const { embeddings: baselineEmbeddings, ...baseline } = await runBaseline(browser, messages, {
   passes: PASSES,
 });
 await browser.close();
 
-const dot = (a, b) => a.reduce((sum, x, i) => sum + x * b[i], 0);
-const cosines = result.embeddings.map((ours, i) => dot(ours, baselineEmbeddings[i]));
-delete result.embeddings;
+const cosines = embeddings.map((vector, i) => cosine(vector, baselineEmbeddings[i]));
 console.log(
   JSON.stringify({
     consent_visible_ms: consentVisibleMs,
-    ...result,
+    ...ours,
     baseline_latency_ms_median: baseline.latency_ms_median,
     baseline_latency_ms_p90: baseline.latency_ms_p90,
     baseline_model_load_ms: baseline.load_ms,
     baseline_model_bytes: baseline.model_bytes,
-    latency_ratio: result.latency_ms_median / baseline.latency_ms_median,
+    latency_ratio: ours.latency_ms_median / baseline.latency_ms_median,
     baseline_cosine_min: Math.min(...cosines),
     baseline_cosines: cosines,
     baseline,
