@@ -10,8 +10,9 @@
 //!    the rules found an idiom, fiction or another context guard), at the most likely
 //!    non-`none` level.
 //!
-//! Emotion and intent come from their heads on the mean of the chunk embeddings. Without a
-//! model it runs the rules alone and reports emotion and intent as `unknown`.
+//! Intent comes from its head on the mean of the chunk embeddings; emotion from its attention
+//! head over the tokens of all the chunks. Without a model it runs the rules alone and
+//! reports emotion and intent as `unknown`.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,9 @@ pub struct Scores {
     pub prototype: Vec<(f32, Risk)>,
     /// Mean of the chunk embeddings, re-normalised.
     pub embedding: Vec<f32>,
+    /// The emotion head's probabilities over the message's tokens (empty when not computed,
+    /// as in crisis threshold tuning).
+    pub emotion: Vec<f32>,
 }
 
 impl Classifier {
@@ -121,15 +125,15 @@ impl Classifier {
         let Some((model, heads)) = &self.model else {
             return Ok(None);
         };
-        let chunks = Classifier::chunks(text)
+        let (chunks, states): (Vec<_>, Vec<_>) = Classifier::chunks(text)
             .iter()
-            .map(|c| model.embed(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some(chunk_scores(
-            &heads.crisis,
-            &heads.prototypes,
-            &chunks,
-        )))
+            .map(|c| model.encode(c))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .unzip();
+        let mut scores = chunk_scores(&heads.crisis, &heads.prototypes, &chunks);
+        scores.emotion = heads.emotion.probabilities(&states);
+        Ok(Some(scores))
     }
 
     /// Decides one message. Never fails: if the encoder errors, the rules answer and the
@@ -152,7 +156,9 @@ impl Classifier {
                     let (level, why) = combine(&verdict, &s, heads.meta.thresholds);
                     risk = risk.max(level);
                     reasons.extend(why);
-                    emotion = heads.emotion.top(&s.embedding).0.to_string();
+                    emotion = crate::heads::most_likely(&heads.emotion.labels, &s.emotion)
+                        .0
+                        .to_string();
                     intent = heads.intent.top(&s.embedding).0.to_string();
                     scores = Some(s);
                 }
@@ -194,6 +200,7 @@ pub fn chunk_scores(crisis_head: &Head, prototypes: &[Prototype], chunks: &[Vec<
         crisis: Vec::with_capacity(chunks.len()),
         prototype: Vec::with_capacity(chunks.len()),
         embedding: vec![0f32; encoder::DIM],
+        emotion: Vec::new(),
     };
     for e in chunks {
         let p = crisis_head.probabilities(e);

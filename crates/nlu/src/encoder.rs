@@ -4,7 +4,8 @@
 //! I/O, so the CLI and the browser's worker run the very same code. A text becomes one
 //! 384-d embedding: tokenised without padding (truncated to 128 tokens, the length the
 //! encoder was trained on), run through the six BERT layers, mean-pooled over the
-//! attention mask and L2-normalised.
+//! attention mask and L2-normalised. [`Model::encode`] also keeps every token's state, which
+//! the emotion head pools with its own learned attention.
 //!
 //! The compact file ([`compact`]) is what browsers download: int8 weight matrices with one
 //! scale per row, the small vectors in f16, the BERT config in the safetensors metadata.
@@ -114,6 +115,12 @@ impl Model {
 
     /// Embeds one text: a unit-length, mean-pooled 384-d vector.
     pub fn embed(&self, text: &str) -> Result<Embedding, Error> {
+        Ok(self.encode(text)?.0)
+    }
+
+    /// Embeds one text and keeps the last layer's state of every token, for the heads that
+    /// pool the tokens themselves (the emotion head's attention).
+    pub fn encode(&self, text: &str) -> Result<(Embedding, TokenStates), Error> {
         let enc = self
             .tokenizer
             .encode(text, true)
@@ -131,7 +138,35 @@ impl Model {
         let mean = summed.broadcast_div(&count)?.squeeze(0)?;
         let mut v: Vec<f32> = mean.to_vec1()?;
         normalize(&mut v);
-        Ok(v)
+        let states = TokenStates {
+            values: hidden.flatten_all()?.to_vec1()?,
+        };
+        Ok((v, states))
+    }
+}
+
+/// The encoder's last-layer state of every token of one text (`[CLS]` and `[SEP]` included),
+/// row-major: token `t` is `values[t * DIM..(t + 1) * DIM]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TokenStates {
+    /// `tokens × DIM` floats.
+    pub values: Vec<f32>,
+}
+
+impl TokenStates {
+    /// How many tokens.
+    pub fn len(&self) -> usize {
+        self.values.len() / DIM
+    }
+
+    /// Whether there are no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The tokens' states, one `DIM`-long slice each.
+    pub fn rows(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.values.chunks_exact(DIM)
     }
 }
 

@@ -3,8 +3,13 @@
 //! One small safetensors file (committed, built into the crate) holds everything that sits
 //! on top of the encoder:
 //!
-//! - three classifiers — `emotion`, `intent`, `crisis` — each a hidden ReLU layer and a
-//!   softmax output over the embedding (`<head>.hidden.weight|bias`, `<head>.out.weight|bias`);
+//! - two classifiers — `intent`, `crisis` — each a hidden ReLU layer and a softmax output
+//!   over the mean-pooled embedding (`<head>.hidden.weight|bias`, `<head>.out.weight|bias`);
+//! - the `emotion` classifier, which pools the encoder's token states itself: a learned
+//!   query scores every token (`emotion.attention.query`), the softmax of those scores
+//!   weights the tokens, and the unit-length result times `emotion.attention.scale` goes
+//!   through one linear softmax layer (`emotion.out.weight|bias`). It learns which words
+//!   carry the feeling, so a mention of who the writer is weighs little;
 //! - `prototypes.embedding` (one unit vector per crisis prototype sentence) and
 //!   `prototypes.level` (its risk level, 1–3);
 //! - metadata `hearth`: the label names of each head, the decision thresholds tuned on the
@@ -18,7 +23,7 @@ use std::collections::BTreeMap;
 use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
-use crate::encoder::DIM;
+use crate::encoder::{TokenStates, DIM};
 use crate::Risk;
 
 /// The committed heads file, built into every binary that uses this crate.
@@ -113,13 +118,95 @@ impl Head {
 
     /// The most likely label and its probability.
     pub fn top(&self, embedding: &[f32]) -> (&str, f32) {
-        let p = self.probabilities(embedding);
-        let (i, best) =
-            p.iter().enumerate().fold(
-                (0, f32::MIN),
-                |acc, (i, &x)| if x > acc.1 { (i, x) } else { acc },
-            );
-        (self.labels[i].as_str(), best)
+        most_likely(&self.labels, &self.probabilities(embedding))
+    }
+}
+
+/// The label with the highest probability, and that probability (the first label when `p`
+/// is empty).
+pub fn most_likely<'a>(labels: &'a [String], p: &[f32]) -> (&'a str, f32) {
+    let (i, best) = p.iter().enumerate().fold(
+        (0, f32::MIN),
+        |acc, (i, &x)| if x > acc.1 { (i, x) } else { acc },
+    );
+    (labels.get(i).map_or("", String::as_str), best)
+}
+
+/// A classifier over token states: attention pooling with one learned query, then a linear
+/// softmax over the unit-length pooled vector (see the module docs).
+#[derive(Debug, Clone)]
+pub struct AttentionHead {
+    /// Label names, in output order.
+    pub labels: Vec<String>,
+    query: Vec<f32>,
+    scale: f32,
+    out_w: Vec<f32>,
+    out_b: Vec<f32>,
+}
+
+impl AttentionHead {
+    /// Builds the head from its query (`DIM`), scale, output weight (row-major
+    /// `[labels, DIM]`) and output bias.
+    pub fn new(
+        labels: Vec<String>,
+        query: Vec<f32>,
+        scale: f32,
+        out_w: Vec<f32>,
+        out_b: Vec<f32>,
+    ) -> Result<AttentionHead, HeadsError> {
+        let k = labels.len();
+        if query.len() != DIM || out_w.len() != k * DIM || out_b.len() != k || k == 0 {
+            return Err(bad("attention head weight shapes do not match"));
+        }
+        if !scale.is_finite() || scale <= 0.0 {
+            return Err(bad("attention head scale must be positive"));
+        }
+        Ok(AttentionHead {
+            labels,
+            query,
+            scale,
+            out_w,
+            out_b,
+        })
+    }
+
+    /// The raw weights: query, scale, output weight, output bias.
+    pub fn weights(&self) -> (&[f32], f32, &[f32], &[f32]) {
+        (&self.query, self.scale, &self.out_w, &self.out_b)
+    }
+
+    /// The attention-pooled, unit-length vector over every token of every chunk of a message
+    /// (zero when there are no tokens).
+    pub fn pool(&self, chunks: &[TokenStates]) -> Vec<f32> {
+        let scores: Vec<f32> = chunks
+            .iter()
+            .flat_map(TokenStates::rows)
+            .map(|h| crate::encoder::dot(&self.query, h))
+            .collect();
+        let weights = softmax(&scores);
+        let mut pooled = vec![0f32; DIM];
+        for (h, w) in chunks.iter().flat_map(TokenStates::rows).zip(weights) {
+            pooled.iter_mut().zip(h).for_each(|(p, x)| *p += w * x);
+        }
+        crate::encoder::normalize(&mut pooled);
+        pooled
+    }
+
+    /// Class probabilities for a message's token states, in [`AttentionHead::labels`] order.
+    pub fn probabilities(&self, chunks: &[TokenStates]) -> Vec<f32> {
+        let pooled = self.pool(chunks);
+        let logits: Vec<f32> = self
+            .out_w
+            .chunks_exact(DIM)
+            .zip(&self.out_b)
+            .map(|(row, b)| self.scale * crate::encoder::dot(row, &pooled) + b)
+            .collect();
+        softmax(&logits)
+    }
+
+    /// The most likely label and its probability.
+    pub fn top(&self, chunks: &[TokenStates]) -> (&str, f32) {
+        most_likely(&self.labels, &self.probabilities(chunks))
     }
 }
 
@@ -143,8 +230,8 @@ pub struct Prototype {
 /// Everything on top of the encoder.
 #[derive(Debug, Clone)]
 pub struct Heads {
-    /// Emotion classifier.
-    pub emotion: Head,
+    /// Emotion classifier (over token states).
+    pub emotion: AttentionHead,
     /// Intent classifier.
     pub intent: Head,
     /// Crisis risk classifier (labels none, low, moderate, high).
@@ -220,8 +307,19 @@ impl Heads {
                 level: level_from_index(l),
             })
             .collect();
+        let scale = values(&st, "emotion.attention.scale")?;
+        let emotion = AttentionHead::new(
+            meta.labels
+                .get("emotion")
+                .cloned()
+                .ok_or_else(|| bad("no labels for emotion"))?,
+            values(&st, "emotion.attention.query")?,
+            scale.first().copied().unwrap_or(0.0),
+            values(&st, "emotion.out.weight")?,
+            values(&st, "emotion.out.bias")?,
+        )?;
         Ok(Heads {
-            emotion: head("emotion")?,
+            emotion,
             intent: head("intent")?,
             crisis,
             prototypes,
@@ -232,5 +330,78 @@ impl Heads {
     /// The heads built into this binary.
     pub fn builtin() -> Result<Heads, HeadsError> {
         Heads::from_bytes(HEADS_FILE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A token state that is `x` along axis `axis` and zero elsewhere.
+    fn token(axis: usize, x: f32) -> Vec<f32> {
+        let mut v = vec![0f32; DIM];
+        v[axis] = x;
+        v
+    }
+
+    fn states(tokens: &[Vec<f32>]) -> TokenStates {
+        TokenStates {
+            values: tokens.concat(),
+        }
+    }
+
+    /// A head whose query looks along axis 0 and whose two labels read axes 1 and 2.
+    fn head() -> AttentionHead {
+        let mut w = token(1, 1.0);
+        w.extend(token(2, 1.0));
+        AttentionHead::new(
+            vec!["one".into(), "two".into()],
+            token(0, 5.0),
+            10.0,
+            w,
+            vec![0.0, 0.0],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn attention_weighs_the_tokens_the_query_picks_out() {
+        let mut loud = token(0, 1.0);
+        loud[2] = 1.0;
+        // Three tokens lean towards "one" but carry nothing the query looks for; one token
+        // the query picks out says "two".
+        let message = states(&[token(1, 1.0), token(1, 1.0), token(1, 1.0), loud]);
+        assert_eq!(head().top(std::slice::from_ref(&message)).0, "two");
+        // Split across chunks, the message pools the same.
+        let (a, b) = message.values.split_at(2 * DIM);
+        let chunks = [
+            TokenStates { values: a.to_vec() },
+            TokenStates { values: b.to_vec() },
+        ];
+        let (whole, split) = (head().pool(&[message]), head().pool(&chunks));
+        assert!(whole.iter().zip(&split).all(|(x, y)| (x - y).abs() < 1e-6));
+        // No tokens: no pooled vector, the bias decides.
+        assert!(head().pool(&[]).iter().all(|&x| x == 0.0));
+        assert_eq!(head().probabilities(&[]), vec![0.5, 0.5]);
+    }
+
+    #[test]
+    fn attention_heads_with_the_wrong_shapes_are_refused() {
+        let labels = vec!["one".to_string()];
+        assert!(
+            AttentionHead::new(labels.clone(), vec![0.0; 3], 1.0, token(0, 1.0), vec![0.0])
+                .is_err()
+        );
+        assert!(
+            AttentionHead::new(labels.clone(), token(0, 1.0), 1.0, vec![0.0; 3], vec![0.0])
+                .is_err()
+        );
+        assert!(
+            AttentionHead::new(labels.clone(), token(0, 1.0), 0.0, token(0, 1.0), vec![0.0])
+                .is_err()
+        );
+        assert!(AttentionHead::new(labels, token(0, 1.0), 1.0, token(0, 1.0), vec![0.0]).is_ok());
     }
 }

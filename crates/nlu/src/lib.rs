@@ -12,7 +12,9 @@
 //! - [`files`]: the model files' names and pinned SHA-256 values, and the checks the CLI and
 //!   the browser both apply before using a byte of them.
 //! - [`heads`]: the emotion, intent and crisis classifiers and the crisis prototypes, in
-//!   one small committed safetensors file built into every binary.
+//!   one small committed safetensors file built into every binary. Intent and crisis read
+//!   the mean-pooled embedding; the emotion head pools the token states with its own learned
+//!   attention, which weighs the words that carry the feeling (not who the writer is).
 //! - [`rules`]: the no-model crisis layer. [`rules::screen`] normalises texting forms,
 //!   leetspeak and repeated letters, runs `high` rules no guard can suppress, neutralises
 //!   idioms, then runs `low`/`moderate` rules under context guards (fiction, someone else,

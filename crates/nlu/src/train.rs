@@ -6,8 +6,13 @@
 //! identically). Classes are weighted by inverse frequency. Initial weights come from a
 //! fixed-seed generator, so the same data and model give the same file.
 //!
-//! The held-out split is never read here. Emotion and intent: each configuration in [`GRID`]
-//! is fitted on train and scored on dev; the best is refitted on train + dev. Crisis: each
+//! The held-out split is never read here. Intent: each configuration in [`GRID`] is fitted on
+//! train and scored on dev; the best is refitted on train + dev. Emotion: an
+//! [`AttentionHead`] over the token states ([`fit_attention`]), trained on every train line
+//! and [`EMOTION_COPIES`] identity-bearing copies of it; each setting in [`EMOTION_GRID`]
+//! (plain, or with label smoothing and a pairing term that asks each copy for the same
+//! probabilities as its original) and epoch count in [`EMOTION_EPOCHS`] is scored on dev,
+//! and the best refitted on train + dev (and their copies). Crisis: each
 //! configuration is scored by five-fold out-of-fold predictions over train + dev, with the
 //! crisis-head and prototype thresholds that give the highest recall while false alarms on
 //! hard negatives stay within [`MAX_DEV_FALSE_ALARMS`]; the best is refitted on train + dev.
@@ -20,9 +25,9 @@ use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 
 use crate::classify::{chunk_scores, combine, Classifier, Scores};
-use crate::encoder::{self, Model, DIM};
+use crate::encoder::{self, Model, TokenStates, DIM};
 use crate::eval::{self, Example};
-use crate::heads::{Head, Heads, HeadsMeta, Prototype, Thresholds};
+use crate::heads::{AttentionHead, Head, Heads, HeadsMeta, Prototype, Thresholds};
 use crate::{rules, Risk};
 
 /// How one head is fitted; `train` tries [`GRID`] and keeps the best on dev.
@@ -198,6 +203,251 @@ pub fn fit(
     .map_err(|e| TrainError::Write(e.to_string()))
 }
 
+/// How the emotion head is fitted (see [`fit_attention`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AttentionConfig {
+    /// AdamW learning rate (full batch, one step per epoch).
+    pub learning_rate: f64,
+    /// AdamW weight decay.
+    pub weight_decay: f64,
+    /// Label smoothing (share of the target spread over the other classes).
+    pub smoothing: f32,
+    /// Weight of the pairing term: the KL divergence from an original message's
+    /// probabilities (held fixed) to its identity-bearing copy's.
+    pub pairing: f64,
+    /// The pooled unit vector is multiplied by this before the output layer.
+    pub scale: f32,
+}
+
+/// The emotion head's fitting settings `train` compares on dev (each at every count in
+/// [`EMOTION_EPOCHS`]): plain, and with label smoothing and the pairing term.
+pub const EMOTION_GRID: [AttentionConfig; 2] = [
+    AttentionConfig {
+        learning_rate: 5e-3,
+        weight_decay: 1e-4,
+        smoothing: 0.0,
+        pairing: 0.0,
+        scale: 10.0,
+    },
+    AttentionConfig {
+        learning_rate: 5e-3,
+        weight_decay: 1e-4,
+        smoothing: 0.2,
+        pairing: 1.0,
+        scale: 10.0,
+    },
+];
+
+/// The epoch counts `train` compares on dev for the emotion head.
+pub const EMOTION_EPOCHS: [usize; 3] = [40, 60, 100];
+
+/// Identity-bearing copies of each emotion line the emotion head trains on.
+pub const EMOTION_COPIES: usize = 6;
+
+/// Token states per bucket: lines of similar length are padded together.
+const BUCKET: usize = 512;
+
+/// Fits the emotion [`AttentionHead`] on token states `x` with label indices `y`.
+///
+/// `pairs` are (copy, original) indices into `x`: the copy's probabilities are pulled
+/// towards the original's. Returns the head after each epoch count in `checkpoints`
+/// (ascending).
+pub fn fit_attention(
+    x: &[TokenStates],
+    y: &[usize],
+    pairs: &[(usize, usize)],
+    labels: &[&str],
+    seed: u64,
+    cfg: AttentionConfig,
+    checkpoints: &[usize],
+) -> Result<Vec<AttentionHead>, TrainError> {
+    let dev = Device::Cpu;
+    let n = x.len();
+    let k = labels.len();
+    // Lines sorted by length, padded per bucket; everything below is in sorted order.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (x[i].len(), i));
+    let mut pos = vec![0u32; n];
+    for (p, &i) in order.iter().enumerate() {
+        pos[i] = p as u32;
+    }
+    let mut buckets = Vec::new();
+    for group in order.chunks(BUCKET) {
+        let t = group.iter().map(|&i| x[i].len()).max().unwrap_or(1).max(1);
+        let mut h = vec![0f32; group.len() * t * DIM];
+        let mut bias = vec![-1e9f32; group.len() * t];
+        for (row, &i) in group.iter().enumerate() {
+            h[row * t * DIM..row * t * DIM + x[i].values.len()].copy_from_slice(&x[i].values);
+            bias[row * t..row * t + x[i].len()].fill(0.0);
+        }
+        buckets.push((
+            Tensor::from_vec(h, (group.len(), t, DIM), &dev)?,
+            Tensor::from_vec(bias, (group.len(), t), &dev)?,
+        ));
+    }
+    let mut rng = Rng(seed | 1);
+    let bound = 1.0 / (DIM as f32).sqrt();
+    let query = Var::zeros(DIM, DType::F32, &dev)?;
+    let w = Var::from_tensor(&Tensor::from_vec(
+        (0..k * DIM)
+            .map(|_| rng.uniform(bound))
+            .collect::<Vec<f32>>(),
+        (k, DIM),
+        &dev,
+    )?)?;
+    let b = Var::zeros(k, DType::F32, &dev)?;
+    let off = cfg.smoothing / (k as f32 - 1.0).max(1.0);
+    let mut per_class = vec![0usize; k];
+    y.iter().for_each(|&i| per_class[i] += 1);
+    let (mut targets, mut weights) = (Vec::with_capacity(n * k), Vec::with_capacity(n));
+    for &i in &order {
+        targets.extend((0..k).map(|j| if j == y[i] { 1.0 - cfg.smoothing } else { off }));
+        weights.push(n as f32 / (k as f32 * per_class[y[i]].max(1) as f32));
+    }
+    let total: f32 = weights.iter().sum();
+    let ys = Tensor::from_vec(targets, (n, k), &dev)?;
+    let ws = Tensor::from_vec(weights, n, &dev)?;
+    let copies: Vec<u32> = pairs.iter().map(|&(c, _)| pos[c]).collect();
+    let originals: Vec<u32> = pairs.iter().map(|&(_, o)| pos[o]).collect();
+    let (copies, originals) = (
+        Tensor::from_vec(copies, pairs.len(), &dev)?,
+        Tensor::from_vec(originals, pairs.len(), &dev)?,
+    );
+    let mut opt = AdamW::new(
+        vec![query.clone(), w.clone(), b.clone()],
+        ParamsAdamW {
+            lr: cfg.learning_rate,
+            weight_decay: cfg.weight_decay,
+            ..ParamsAdamW::default()
+        },
+    )?;
+    let head = || -> Result<AttentionHead, TrainError> {
+        AttentionHead::new(
+            labels.iter().map(|s| s.to_string()).collect(),
+            query.to_vec1()?,
+            cfg.scale,
+            w.flatten_all()?.to_vec1()?,
+            b.to_vec1()?,
+        )
+        .map_err(|e| TrainError::Write(e.to_string()))
+    };
+    let mut out = Vec::with_capacity(checkpoints.len());
+    let last = checkpoints.iter().copied().max().unwrap_or(0);
+    for epoch in 1..=last {
+        let q = query.as_tensor().reshape((DIM, 1))?;
+        let logits = buckets
+            .iter()
+            .map(|(h, bias)| {
+                let (rows, t, _) = h.dims3()?;
+                let s = (h.reshape((rows * t, DIM))?.matmul(&q)?.reshape((rows, t))? + bias)?;
+                let s = s.broadcast_sub(&s.max_keepdim(1)?.detach())?.exp()?;
+                let a = s.broadcast_div(&s.sum_keepdim(1)?)?;
+                let pooled = a.unsqueeze(1)?.matmul(h)?.squeeze(1)?;
+                let unit = pooled.broadcast_div(&pooled.sqr()?.sum_keepdim(1)?.sqrt()?)?;
+                (unit.matmul(&w.t()?)? * f64::from(cfg.scale))?.broadcast_add(&b)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let logp = candle_nn::ops::log_softmax(&Tensor::cat(&logits, 0)?, D::Minus1)?;
+        let picked = (&logp * &ys)?.sum(1)?;
+        let mut loss = ((picked * &ws)?.sum_all()? / f64::from(total))?.neg()?;
+        if !pairs.is_empty() && cfg.pairing > 0.0 {
+            let target = logp.index_select(&originals, 0)?.detach();
+            let copy = logp.index_select(&copies, 0)?;
+            let kl = (target.exp()? * (target - copy)?)?.sum_all()?;
+            loss = (loss + (kl * (cfg.pairing / pairs.len() as f64))?)?;
+        }
+        opt.backward_step(&loss)?;
+        if checkpoints.contains(&epoch) {
+            out.push(head()?);
+        }
+    }
+    Ok(out)
+}
+
+/// One message's token states as the emotion head reads them: every chunk's, in order.
+pub fn token_states(model: &Model, text: &str) -> Result<TokenStates, encoder::Error> {
+    let mut all = TokenStates::default();
+    for chunk in Classifier::chunks(text) {
+        all.values.extend(model.encode(&chunk)?.1.values);
+    }
+    Ok(all)
+}
+
+/// The emotion head: token states of train (+ copies) and dev, the epoch count chosen on
+/// dev, then refitted on train + dev (+ copies). Returns the head and its dev accuracy.
+fn train_emotion(
+    model: &Model,
+    train: &[Example],
+    dev: &[Example],
+    seed: u64,
+) -> Result<(AttentionHead, f64), TrainError> {
+    let labels: &[&str] = &crate::EMOTIONS;
+    let terms = augment_terms()?;
+    let states = |lines: &[Example]| -> Result<Vec<TokenStates>, encoder::Error> {
+        lines.iter().map(|e| token_states(model, &e.text)).collect()
+    };
+    // Copy `c` of line `i` of `lines` sits at `lines.len() + i * EMOTION_COPIES + c`.
+    let pairs = |lines: usize| -> Vec<(usize, usize)> {
+        (0..lines * EMOTION_COPIES)
+            .map(|c| (lines + c, c / EMOTION_COPIES))
+            .collect()
+    };
+    let both: Vec<Example> = train.iter().chain(dev).cloned().collect();
+    // The copies of train + dev start with exactly the copies of train (same lines, same
+    // terms), so train's token states serve both fits.
+    let copies = augmented(&both, &terms, EMOTION_COPIES);
+    let (train_copies, dev_copies) = copies.split_at(train.len() * EMOTION_COPIES);
+    say(&format!(
+        "emotion: token states of {} train + {} dev lines and {} identity-bearing copies",
+        train.len(),
+        dev.len(),
+        copies.len()
+    ));
+    let (xt, xd) = (states(train)?, states(dev)?);
+    let (xtc, xdc) = (states(train_copies)?, states(dev_copies)?);
+    let x: Vec<TokenStates> = xt.iter().chain(&xtc).cloned().collect();
+    let y = indices(&[train, train_copies].concat(), labels)?;
+    let dy = indices(dev, labels)?;
+    let mut best: Option<(AttentionConfig, usize, f64)> = None;
+    for cfg in EMOTION_GRID {
+        let heads = fit_attention(
+            &x,
+            &y,
+            &pairs(train.len()),
+            labels,
+            seed,
+            cfg,
+            &EMOTION_EPOCHS,
+        )?;
+        for (epochs, head) in EMOTION_EPOCHS.iter().zip(&heads) {
+            let right = xd
+                .iter()
+                .zip(&dy)
+                .filter(|(s, &i)| head.top(std::slice::from_ref(*s)).0 == labels[i])
+                .count();
+            let acc = right as f64 / xd.len().max(1) as f64;
+            say(&format!(
+                "emotion {cfg:?}, {epochs} epochs: dev accuracy {acc:.3}"
+            ));
+            if best.is_none_or(|(_, _, a)| acc > a) {
+                best = Some((cfg, *epochs, acc));
+            }
+        }
+    }
+    drop(x);
+    let (cfg, epochs, acc) =
+        best.ok_or_else(|| TrainError::Write("no emotion configuration".into()))?;
+    say(&format!(
+        "emotion: refitting {cfg:?}, {epochs} epochs, on train + dev and their copies"
+    ));
+    let xa: Vec<TokenStates> = xt.into_iter().chain(xd).chain(xtc).chain(xdc).collect();
+    let ya = indices(&[&both[..], &copies[..]].concat(), labels)?;
+    let head = fit_attention(&xa, &ya, &pairs(both.len()), labels, seed, cfg, &[epochs])?
+        .pop()
+        .ok_or_else(|| TrainError::Write("no emotion head".into()))?;
+    Ok((head, acc))
+}
+
 pub use crate::classify::embed_with as embed_message;
 
 fn indices(examples: &[Example], labels: &[&str]) -> Result<Vec<usize>, TrainError> {
@@ -281,9 +531,6 @@ fn tune(scored: &[(bool, &rules::RuleVerdict, Scores)]) -> Option<(Thresholds, (
     best
 }
 
-/// How many identity-bearing copies of each emotion training message [`train`] adds.
-pub const AUGMENT_COPIES: usize = 2;
-
 /// The shapes an identity mention takes in an augmented copy (`{who}` the term, `{text}`
 /// the message).
 const AUGMENT_PATTERNS: [&str; 3] = [
@@ -362,6 +609,7 @@ pub fn train(
     let mut heads: BTreeMap<String, Head> = BTreeMap::new();
     let mut dev_accuracy = Vec::new();
     let mut chosen = None;
+    let mut emotion = None;
     for (seed, (stem, field)) in eval::TASKS.iter().enumerate() {
         let labels: &[&str] = match *stem {
             "emotion" => &crate::EMOTIONS,
@@ -369,16 +617,14 @@ pub fn train(
             _ => &risk_labels,
         };
         let all = eval::load_task(stem, field)?;
-        let (mut train, dev): (Vec<Example>, Vec<Example>) =
+        let (train, dev): (Vec<Example>, Vec<Example>) =
             all.into_iter().partition(|e| e.split == "train");
+        let seed = 0x9e37_79b9 + seed as u64;
         if *stem == "emotion" {
-            // Dev stays as written: it measures the head on real messages.
-            let copies = augmented(&train, &augment_terms()?, AUGMENT_COPIES);
-            say(&format!(
-                "emotion: {} identity-bearing copies",
-                copies.len()
-            ));
-            train.extend(copies);
+            let (head, acc) = train_emotion(model, &train, &dev, seed)?;
+            dev_accuracy.push((stem.to_string(), acc));
+            emotion = Some(head);
+            continue;
         }
         say(&format!(
             "{stem}: embedding {} train + {} dev messages",
@@ -390,7 +636,6 @@ pub fn train(
             .map(|e| embed_message(model, &e.text))
             .collect::<Result<_, _>>()?;
         let y = indices(&train, labels)?;
-        let seed = 0x9e37_79b9 + seed as u64;
         if *stem == "crisis" {
             // Thresholds and the configuration are chosen on out-of-fold predictions over
             // train + dev (five folds); the final head is then fitted on all of it. The
@@ -497,15 +742,17 @@ pub fn train(
         "thresholds {thresholds:?}: dev crisis recall {:.3}, false alarms {:.3}",
         dev_crisis.0, dev_crisis.1
     ));
+    let emotion = emotion.ok_or_else(|| TrainError::Write("no emotion data".into()))?;
     let meta = HeadsMeta {
         labels: heads
             .iter()
             .map(|(k, h)| (k.clone(), h.labels.clone()))
+            .chain([("emotion".to_string(), emotion.labels.clone())])
             .collect(),
         thresholds,
         model_sha256: model_sha256.to_string(),
     };
-    let bytes = write(&heads, &protos, &meta)?;
+    let bytes = write(&heads, &emotion, &protos, &meta)?;
     // The file must read back as the same heads.
     Heads::from_bytes(&bytes).map_err(|e| TrainError::Write(e.to_string()))?;
     Ok(Trained {
@@ -523,6 +770,7 @@ fn le_bytes(v: &[f32]) -> Vec<u8> {
 /// Serialises heads, prototypes and metadata into the heads file format.
 pub fn write(
     heads: &BTreeMap<String, Head>,
+    emotion: &AttentionHead,
     protos: &[Prototype],
     meta: &HeadsMeta,
 ) -> Result<Vec<u8>, TrainError> {
@@ -543,6 +791,19 @@ pub fn write(
         ));
         owned.push((format!("{name}.out.bias"), vec![ob.len()], le_bytes(ob)));
     }
+    let (query, scale, ow, ob) = emotion.weights();
+    owned.push(("emotion.attention.query".into(), vec![DIM], le_bytes(query)));
+    owned.push((
+        "emotion.attention.scale".into(),
+        vec![1],
+        le_bytes(&[scale]),
+    ));
+    owned.push((
+        "emotion.out.weight".into(),
+        vec![ob.len(), DIM],
+        le_bytes(ow),
+    ));
+    owned.push(("emotion.out.bias".into(), vec![ob.len()], le_bytes(ob)));
     let emb: Vec<f32> = protos.iter().flat_map(|p| p.embedding.clone()).collect();
     let levels: Vec<f32> = protos.iter().map(|p| p.level as u8 as f32).collect();
     owned.push((
@@ -594,6 +855,55 @@ mod tests {
             ]
         );
         assert!(out.iter().all(|e| e.label == "joy" && e.split == "train"));
+    }
+
+    /// A synthetic message: `noise` tokens that say nothing about the class and one token
+    /// (at a varying place) that does.
+    fn synthetic(class: usize, noise: usize, rng: &mut Rng) -> TokenStates {
+        let mut values = Vec::new();
+        let signal = ((rng.uniform(1.0) + 1.0) * 1000.0) as usize % (noise + 1);
+        for t in 0..=noise {
+            let mut v: Vec<f32> = (0..DIM).map(|_| rng.uniform(0.05)).collect();
+            if t == signal {
+                v[1 + class] += 3.0;
+            } else {
+                v[3] += 3.0;
+            }
+            values.extend(v);
+        }
+        TokenStates { values }
+    }
+
+    #[test]
+    fn the_attention_head_learns_which_token_carries_the_class() {
+        let mut rng = Rng(7);
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for i in 0..120 {
+            x.push(synthetic(i % 2, 3 + i % 6, &mut rng));
+            y.push(i % 2);
+        }
+        // Each of the first ten lines has a copy with one more uninformative token.
+        let mut pairs = Vec::new();
+        for i in 0..10 {
+            let mut copy = x[i].clone();
+            copy.values.extend([0.1f32; DIM]);
+            pairs.push((x.len(), i));
+            x.push(copy);
+            y.push(y[i]);
+        }
+        let heads =
+            fit_attention(&x, &y, &pairs, &["a", "b"], 1, EMOTION_GRID[1], &[5, 60]).unwrap();
+        assert_eq!(heads.len(), 2, "one head per checkpoint");
+        let right = |head: &AttentionHead| {
+            (0..100)
+                .filter(|i| {
+                    let m = synthetic(i % 2, 2 + i % 9, &mut Rng(1000 + *i as u64));
+                    head.top(&[m]).0 == ["a", "b"][i % 2]
+                })
+                .count()
+        };
+        assert!(right(&heads[1]) >= 97, "{} of 100 right", right(&heads[1]));
+        assert!(right(&heads[1]) >= right(&heads[0]));
     }
 
     #[test]
