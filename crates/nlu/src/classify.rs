@@ -68,8 +68,8 @@ pub struct Scores {
     pub prototype: Vec<(f32, Risk)>,
     /// Mean of the chunk embeddings, re-normalised.
     pub embedding: Vec<f32>,
-    /// The emotion head's probabilities over the message's tokens (empty when not computed,
-    /// as in crisis threshold tuning).
+    /// The emotion head's probabilities, in `heads.emotion.labels` order, pooled from the
+    /// tokens of all the chunks (empty when not computed, as in crisis threshold tuning).
     pub emotion: Vec<f32>,
 }
 
@@ -194,7 +194,7 @@ pub fn rules_decision(text: &str) -> Decision {
 }
 
 /// The crisis head's probabilities and the best prototype for each chunk embedding, and
-/// the chunks' mean embedding (re-normalised) for the emotion and intent heads.
+/// the chunks' mean embedding (re-normalised) for the intent head.
 pub fn chunk_scores(crisis_head: &Head, prototypes: &[Prototype], chunks: &[Vec<f32>]) -> Scores {
     let mut s = Scores {
         crisis: Vec::with_capacity(chunks.len()),

@@ -115,12 +115,21 @@ impl Model {
 
     /// Embeds one text: a unit-length, mean-pooled 384-d vector.
     pub fn embed(&self, text: &str) -> Result<Embedding, Error> {
-        Ok(self.encode(text)?.0)
+        Ok(self.forward(text)?.0)
     }
 
     /// Embeds one text and keeps the last layer's state of every token, for the heads that
     /// pool the tokens themselves (the emotion head's attention).
     pub fn encode(&self, text: &str) -> Result<(Embedding, TokenStates), Error> {
+        let (v, hidden) = self.forward(text)?;
+        let states = TokenStates {
+            values: hidden.flatten_all()?.to_vec1()?,
+        };
+        Ok((v, states))
+    }
+
+    /// The mean-pooled unit embedding and the last layer's states `(1, tokens, 384)`.
+    fn forward(&self, text: &str) -> Result<(Embedding, Tensor), Error> {
         let enc = self
             .tokenizer
             .encode(text, true)
@@ -138,10 +147,7 @@ impl Model {
         let mean = summed.broadcast_div(&count)?.squeeze(0)?;
         let mut v: Vec<f32> = mean.to_vec1()?;
         normalize(&mut v);
-        let states = TokenStates {
-            values: hidden.flatten_all()?.to_vec1()?,
-        };
-        Ok((v, states))
+        Ok((v, hidden))
     }
 }
 

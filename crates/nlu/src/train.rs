@@ -1,9 +1,9 @@
 //! `hearth-nlu train`: fit the heads on the train split, tune thresholds on the dev split,
 //! and write `heads/heads.safetensors` (native only).
 //!
-//! Every head is one hidden ReLU layer and a softmax, fitted full-batch with AdamW on the
-//! embeddings of the compact model (so the browser, which runs that same file, decides
-//! identically). Classes are weighted by inverse frequency. Initial weights come from a
+//! The intent and crisis heads are one hidden ReLU layer and a softmax, fitted full-batch
+//! with AdamW on the embeddings of the compact model (so the browser, which runs that same
+//! file, decides identically); the emotion head is fitted the same way on its token states. Classes are weighted by inverse frequency. Initial weights come from a
 //! fixed-seed generator, so the same data and model give the same file.
 //!
 //! The held-out split is never read here. Intent: each configuration in [`GRID`] is fitted on
@@ -264,6 +264,19 @@ pub fn fit_attention(
     let dev = Device::Cpu;
     let n = x.len();
     let k = labels.len();
+    if let Some(i) = x
+        .iter()
+        .position(|s| s.is_empty() || s.values.len() % DIM != 0)
+    {
+        return Err(TrainError::Write(format!(
+            "line {i}'s token states are empty or not whole {DIM}-wide rows"
+        )));
+    }
+    if y.len() != n || pairs.iter().any(|&(c, o)| c >= n || o >= n) {
+        return Err(TrainError::Write(
+            "labels or pairs do not match the lines".into(),
+        ));
+    }
     // Lines sorted by length, padded per bucket; everything below is in sorted order.
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&i| (x[i].len(), i));
@@ -396,6 +409,11 @@ fn train_emotion(
     // The copies of train + dev start with exactly the copies of train (same lines, same
     // terms), so train's token states serve both fits.
     let copies = augmented(&both, &terms, EMOTION_COPIES);
+    if copies.len() != both.len() * EMOTION_COPIES {
+        return Err(TrainError::Write(
+            "data/augment/identities.txt has no identity terms".into(),
+        ));
+    }
     let (train_copies, dev_copies) = copies.split_at(train.len() * EMOTION_COPIES);
     say(&format!(
         "emotion: token states of {} train + {} dev lines and {} identity-bearing copies",
@@ -904,6 +922,26 @@ mod tests {
         };
         assert!(right(&heads[1]) >= 97, "{} of 100 right", right(&heads[1]));
         assert!(right(&heads[1]) >= right(&heads[0]));
+    }
+
+    #[test]
+    fn the_attention_fit_refuses_lines_without_whole_token_rows() {
+        let fit = |x: &[TokenStates], pairs: &[(usize, usize)]| {
+            fit_attention(x, &[0], pairs, &["a", "b"], 1, EMOTION_GRID[0], &[1]).is_err()
+        };
+        assert!(fit(&[TokenStates::default()], &[]));
+        let ragged = TokenStates {
+            values: vec![0.0; DIM + 1],
+        };
+        assert!(fit(&[ragged], &[]));
+        let whole = TokenStates {
+            values: vec![0.1; DIM],
+        };
+        assert!(
+            fit(std::slice::from_ref(&whole), &[(1, 0)]),
+            "a pair past the end"
+        );
+        assert!(!fit(&[whole], &[]));
     }
 
     #[test]
