@@ -3,8 +3,9 @@
 //!
 //! The intent and crisis heads are one hidden ReLU layer and a softmax, fitted full-batch
 //! with AdamW on the embeddings of the compact model (so the browser, which runs that same
-//! file, decides identically); the emotion head is fitted the same way on its token states. Classes are weighted by inverse frequency. Initial weights come from a
-//! fixed-seed generator, so the same data and model give the same file.
+//! file, decides identically); the emotion head is fitted the same way on its token states.
+//! Classes are weighted by inverse frequency. Initial weights come from a fixed-seed
+//! generator, so the same data and model give the same file.
 //!
 //! The held-out split is never read here. Intent: each configuration in [`GRID`] is fitted on
 //! train and scored on dev; the best is refitted on train + dev. Emotion: an
@@ -131,6 +132,33 @@ impl Rng {
     }
 }
 
+/// Smoothed one-hot targets `(rows, k)`, per-row inverse-frequency class weights and their
+/// sum, for the label indices `y` taken in the order `order`.
+fn weighted_targets(
+    y: &[usize],
+    order: impl Iterator<Item = usize>,
+    k: usize,
+    smoothing: f32,
+    dev: &Device,
+) -> Result<(Tensor, Tensor, f32), TrainError> {
+    let n = y.len();
+    let off = smoothing / (k as f32 - 1.0).max(1.0);
+    let mut per_class = vec![0usize; k];
+    y.iter().for_each(|&i| per_class[i] += 1);
+    let (mut targets, mut weights) = (Vec::with_capacity(n * k), Vec::with_capacity(n));
+    for i in order {
+        targets.extend((0..k).map(|j| if j == y[i] { 1.0 - smoothing } else { off }));
+        weights.push(n as f32 / (k as f32 * per_class[y[i]].max(1) as f32));
+    }
+    let total: f32 = weights.iter().sum();
+    let rows = weights.len();
+    Ok((
+        Tensor::from_vec(targets, (rows, k), dev)?,
+        Tensor::from_vec(weights, rows, dev)?,
+        total,
+    ))
+}
+
 /// Fits one head on embeddings `x` with label indices `y`.
 pub fn fit(
     x: &[Vec<f32>],
@@ -162,21 +190,7 @@ pub fn fit(
     let b2 = Var::zeros(k, DType::F32, &dev)?;
     let flat: Vec<f32> = x.iter().flatten().copied().collect();
     let xs = Tensor::from_vec(flat, (n, DIM), &dev)?;
-    // Smoothed one-hot targets.
-    let off = cfg.smoothing / (k as f32 - 1.0).max(1.0);
-    let targets: Vec<f32> = y
-        .iter()
-        .flat_map(|&i| (0..k).map(move |j| if j == i { 1.0 - cfg.smoothing } else { off }))
-        .collect();
-    let ys = Tensor::from_vec(targets, (n, k), &dev)?;
-    let mut per_class = vec![0usize; k];
-    y.iter().for_each(|&i| per_class[i] += 1);
-    let weights: Vec<f32> = y
-        .iter()
-        .map(|&i| n as f32 / (k as f32 * per_class[i].max(1) as f32))
-        .collect();
-    let total: f32 = weights.iter().sum();
-    let ws = Tensor::from_vec(weights, n, &dev)?;
+    let (ys, ws, total) = weighted_targets(y, 0..n, k, cfg.smoothing, &dev)?;
     let mut opt = AdamW::new(
         vec![w1.clone(), b1.clone(), w2.clone(), b2.clone()],
         ParamsAdamW {
@@ -309,17 +323,7 @@ pub fn fit_attention(
         &dev,
     )?)?;
     let b = Var::zeros(k, DType::F32, &dev)?;
-    let off = cfg.smoothing / (k as f32 - 1.0).max(1.0);
-    let mut per_class = vec![0usize; k];
-    y.iter().for_each(|&i| per_class[i] += 1);
-    let (mut targets, mut weights) = (Vec::with_capacity(n * k), Vec::with_capacity(n));
-    for &i in &order {
-        targets.extend((0..k).map(|j| if j == y[i] { 1.0 - cfg.smoothing } else { off }));
-        weights.push(n as f32 / (k as f32 * per_class[y[i]].max(1) as f32));
-    }
-    let total: f32 = weights.iter().sum();
-    let ys = Tensor::from_vec(targets, (n, k), &dev)?;
-    let ws = Tensor::from_vec(weights, n, &dev)?;
+    let (ys, ws, total) = weighted_targets(y, order.iter().copied(), k, cfg.smoothing, &dev)?;
     let copies: Vec<u32> = pairs.iter().map(|&(c, _)| pos[c]).collect();
     let originals: Vec<u32> = pairs.iter().map(|&(_, o)| pos[o]).collect();
     let (copies, originals) = (
