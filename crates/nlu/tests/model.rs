@@ -84,6 +84,31 @@ fn the_model_files_match_their_pins_and_conversion_is_deterministic() {
 }
 
 #[test]
+fn the_compact_model_is_under_15_mb_and_agrees_with_the_f32_model() {
+    let weights = read_model_file(COMPACT_NAME);
+    let tokenizer = read_model_file(TOKENIZER_NAME);
+    let shipped = weights.len() + tokenizer.len();
+    assert!(shipped <= 15_000_000, "browsers download {shipped} bytes");
+    let config = String::from_utf8(read_model_file("config.json")).unwrap();
+    let reference =
+        Model::load_reference(&read_model_file("model.safetensors"), &config, &tokenizer).unwrap();
+    let compact = Model::load(&weights, &tokenizer).unwrap();
+    let messages: Vec<String> = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/e2e/bench/messages.json"
+    )))
+    .unwrap();
+    assert_eq!(messages.len(), 40);
+    for text in &messages {
+        let cos = encoder::dot(
+            &reference.embed(text).unwrap(),
+            &compact.embed(text).unwrap(),
+        );
+        assert!(cos >= 0.99, "cosine {cos} for {text:?}");
+    }
+}
+
+#[test]
 fn a_damaged_model_file_is_a_clear_error() {
     let tokenizer = read_model_file(TOKENIZER_NAME);
     let mut weights = read_model_file(COMPACT_NAME);

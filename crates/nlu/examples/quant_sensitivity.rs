@@ -1,0 +1,145 @@
+//! How much storing each kind of encoder matrix in fewer bits moves the embeddings: the
+//! measurement behind the compact file's bit widths (`hearth_nlu::encoder::compact`).
+//!
+//! ```sh
+//! cargo run --release -p hearth-nlu --example quant_sensitivity -- \
+//!     "emb=4,ffn1=6,ffn2=5,attn=6" "emb=4,ffn=4,attn=8"
+//! ```
+//!
+//! Each argument gives bits per kind of matrix (`emb` word embeddings, `pos` position
+//! embeddings, `ffn1` feed-forward input, `ffn2` feed-forward output, `ffn` both, `attn`
+//! the attention projections; kinds not named stay F32). Every named matrix is rounded in
+//! groups of 32 values with one scale per group (the scale with the least squared error;
+//! the compact file then also rounds that scale to its exponent grid), the encoder runs on
+//! the rounded weights, and the example prints the cosine of its embeddings with the F32
+//! model's over the benchmark's 40 messages (`tests/e2e/bench/messages.json`), and the
+//! bytes the named matrices would take with a 16-bit scale per group.
+//! Needs the set-up step's model files.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::collections::HashMap;
+
+use hearth_nlu::{encoder, files, Model};
+use safetensors::{tensor::TensorView, Dtype, SafeTensors};
+
+const GROUP: usize = 32;
+
+/// Rounds `group` to `bits`-bit levels at the scale with the least squared error.
+fn round_group(group: &mut [f32], bits: u32) {
+    let top = ((1i32 << (bits - 1)) - 1) as f32;
+    let level = |x: f32, s: f32| (x / s).round().clamp(-top - 1.0, top);
+    let error =
+        |g: &[f32], s: f32| -> f32 { g.iter().map(|&x| (x - level(x, s) * s).powi(2)).sum() };
+    let max = group.iter().fold(0f32, |m, x| m.max(x.abs()));
+    if max == 0.0 {
+        return;
+    }
+    let mut best = (error(group, max / top), max / top);
+    for step in 0..=40u8 {
+        let guess = max / (top * (0.8 + f32::from(step) * 0.006));
+        let (xq, qq) = group.iter().fold((0f32, 0f32), |(a, b), &x| {
+            let q = level(x, guess);
+            (a + x * q, b + q * q)
+        });
+        for s in [guess, if qq > 0.0 { xq / qq } else { guess }] {
+            let e = error(group, s);
+            if s > 0.0 && e < best.0 {
+                best = (e, s);
+            }
+        }
+    }
+    group
+        .iter_mut()
+        .for_each(|x| *x = level(*x, best.1) * best.1);
+}
+
+/// The kind of matrix `name` is, as the arguments name them.
+fn kind(name: &str) -> Option<&'static str> {
+    if name == "embeddings.word_embeddings.weight" {
+        Some("emb")
+    } else if name == "embeddings.position_embeddings.weight" {
+        Some("pos")
+    } else if !name.ends_with(".weight") || name.contains("LayerNorm") {
+        None
+    } else if name.ends_with(".intermediate.dense.weight") {
+        Some("ffn1")
+    } else if name.ends_with(".output.dense.weight") && !name.contains(".attention.") {
+        Some("ffn2")
+    } else if name.contains(".attention.") {
+        Some("attn")
+    } else {
+        None
+    }
+}
+
+fn main() {
+    let dir = files::model_dir();
+    let read = |n: &str| std::fs::read(dir.join(n)).expect("run the set-up step first");
+    let (source, tokenizer) = (read("model.safetensors"), read(files::TOKENIZER_NAME));
+    let config = String::from_utf8(read("config.json")).unwrap();
+    let messages: Vec<String> = serde_json::from_str(include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/e2e/bench/messages.json"
+    )))
+    .unwrap();
+    let reference = Model::load_reference(&source, &config, &tokenizer).unwrap();
+    let wanted: Vec<Vec<f32>> = messages
+        .iter()
+        .map(|m| reference.embed(m).unwrap())
+        .collect();
+    let st = SafeTensors::deserialize(&source).unwrap();
+    for spec in std::env::args().skip(1) {
+        let bits: HashMap<&str, u32> = spec
+            .split(',')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').expect("kind=bits");
+                (k, v.parse().expect("bits"))
+            })
+            .collect();
+        let (mut tensors, mut bytes) = (Vec::new(), 0f64);
+        for name in st.names() {
+            let view = st.tensor(name).unwrap();
+            if view.dtype() != Dtype::F32 {
+                continue;
+            }
+            let mut values: Vec<f32> = view
+                .data()
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            let chosen = kind(name).and_then(|k| {
+                bits.get(k)
+                    .or_else(|| k.starts_with("ffn").then(|| bits.get("ffn")).flatten())
+            });
+            if let Some(&b) = chosen {
+                values.chunks_mut(GROUP).for_each(|g| round_group(g, b));
+                bytes += values.len() as f64 * (f64::from(b) + 16.0 / GROUP as f64) / 8.0;
+            }
+            let data: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+            tensors.push((name.to_string(), view.shape().to_vec(), data));
+        }
+        let views: Vec<(String, TensorView<'_>)> = tensors
+            .iter()
+            .map(|(n, s, d)| {
+                (
+                    n.clone(),
+                    TensorView::new(Dtype::F32, s.clone(), d).unwrap(),
+                )
+            })
+            .collect();
+        let weights = safetensors::serialize(views, None).unwrap();
+        let model = Model::load_reference(&weights, &config, &tokenizer).unwrap();
+        let cos: Vec<f32> = messages
+            .iter()
+            .zip(&wanted)
+            .map(|(m, w)| encoder::dot(&model.embed(m).unwrap(), w))
+            .collect();
+        let min = cos.iter().copied().fold(1f32, f32::min);
+        let mean = cos.iter().sum::<f32>() / cos.len() as f32;
+        println!(
+            "{spec}: cosine min {min:.4}, mean {mean:.4}; rounded matrices {:.2} MB",
+            bytes / 1e6
+        );
+    }
+}
