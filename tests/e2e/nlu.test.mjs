@@ -102,12 +102,12 @@ test("the model downloads once with a progress bar, then comes from the Cache AP
   // The progress bar shows while the file downloads (its value climbs), then goes away.
   await page.locator(".model-status progress").waitFor({ timeout: 20_000 });
   await page.locator(".model-status[data-ready]").waitFor({ state: "attached", timeout: 60_000 });
-  assert.ok(modelRequests.some((u) => u.endsWith("/model/minilm-compact.safetensors")), modelRequests.join());
+  assert.ok(modelRequests.some((u) => u.endsWith("/model/minilm-q8.safetensors")), modelRequests.join());
   const cached = await page.evaluate(async () => {
     const cache = await caches.open("hearth-model-v1");
     return (await cache.keys()).map((r) => new URL(r.url).pathname).sort();
   });
-  assert.deepEqual(cached, ["/model/minilm-compact.safetensors", "/model/tokenizer.json"]);
+  assert.deepEqual(cached, ["/model/minilm-q8.safetensors", "/model/tokenizer.json"]);
   modelRequests.length = 0;
   await page.reload();
   await page.locator(".model-status[data-ready]").waitFor({ state: "attached", timeout: 30_000 });
@@ -117,7 +117,7 @@ test("the model downloads once with a progress bar, then comes from the Cache AP
 
 test("a corrupt model file is refused; the widget says so and keeps working", async () => {
   const { context, page } = await open(browser, "/patient/");
-  await context.route("**/model/minilm-compact.safetensors", (route) =>
+  await context.route("**/model/minilm-q8.safetensors", (route) =>
     route.fulfill({ status: 200, body: Buffer.alloc(4096, 7), contentType: "application/octet-stream" }),
   );
   await page.reload();

@@ -1,5 +1,6 @@
 //! How much storing each kind of encoder matrix in fewer bits moves the embeddings: the
-//! measurement behind the compact file's bit widths (`hearth_nlu::encoder::compact`).
+//! measurement for choosing bit widths for a smaller compact file than today's int8 one
+//! (`hearth_nlu::encoder::compact`); see issue 10's notes.
 //!
 //! ```sh
 //! cargo run --release -p hearth-nlu --example quant_sensitivity -- \
@@ -10,7 +11,7 @@
 //! embeddings, `ffn1` feed-forward input, `ffn2` feed-forward output, `ffn` both, `attn`
 //! the attention projections; kinds not named stay F32). Every named matrix is rounded in
 //! groups of 32 values with one scale per group (the scale with the least squared error;
-//! the compact file then also rounds that scale to its exponent grid), the encoder runs on
+//! a file would also round that scale to what it stores), the encoder runs on
 //! the rounded weights, and the example prints the cosine of its embeddings with the F32
 //! model's over the benchmark's 40 messages (`tests/e2e/bench/messages.json`), and the
 //! bytes the named matrices would take with a 16-bit scale per group.

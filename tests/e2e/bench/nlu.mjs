@@ -102,7 +102,7 @@ const result = await page.evaluate(
       classifyTimes.push(performance.now() - t);
     }
     warm.worker.terminate();
-    const model = await fetch("/model/minilm-compact.safetensors", { method: "HEAD" });
+    const model = await fetch("/model/minilm-q8.safetensors", { method: "HEAD" });
     const tokenizer = await fetch("/model/tokenizer.json", { method: "HEAD" });
     return {
       model_bytes: Number(model.headers.get("content-length")),
