@@ -54,6 +54,9 @@ pub fn Journal(
     let search = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<(String, String)>);
     let confirming = RwSignal::new(None::<String>);
+    // Whether the first list has come back: until then the list says it is opening rather
+    // than "No entries yet", which would read as lost entries right after unlocking.
+    let loaded = RwSignal::new(false);
 
     let load_state = state.clone();
     let load = move || {
@@ -103,6 +106,7 @@ pub fn Journal(
                 );
                 entries.set(list);
             }
+            loaded.set(true);
             state.report(&response);
         });
     };
@@ -208,6 +212,10 @@ pub fn Journal(
             })
             .collect();
         if list.is_empty() {
+            if !loaded.get() {
+                return view! { <li class="loading" aria-busy="true">"Opening your entries…"</li> }
+                    .into_any();
+            }
             let text = if entries.with(Vec::is_empty) {
                 "No entries yet."
             } else {
