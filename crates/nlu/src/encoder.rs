@@ -1,14 +1,17 @@
-//! The sentence encoder: all-MiniLM-L6-v2 run with candle, from bytes.
+//! The sentence encoder: all-MiniLM-L6-v2, from bytes.
 //!
 //! [`Model::load`] takes the compact weights file and `tokenizer.json` as bytes and does no
 //! I/O, so the CLI and the browser's worker run the very same code. A text becomes one
 //! 384-d embedding: tokenised without padding (truncated to 128 tokens, the length the
-//! encoder was trained on), run through the six BERT layers, mean-pooled over the
-//! attention mask and L2-normalised. [`Model::encode`] also keeps every token's state, which
+//! encoder was trained on), run through the six BERT layers, mean-pooled over its tokens
+//! and L2-normalised. [`Model::encode`] also keeps every token's state, which
 //! the emotion head pools with its own learned attention.
 //!
 //! The compact file ([`compact`]) is what browsers download: int8 weight matrices with one
-//! scale per row, the small vectors in f16, the BERT config in the safetensors metadata.
+//! scale per row, the small vectors in F32, the BERT config in the safetensors metadata.
+//! [`int8`] runs it without widening the matrices (integer dot products; `i32x4.dot_i16x8_s`
+//! in the browser). The original F32 weights run on candle-transformers' BERT, only to
+//! measure how close the compact model stays ([`Model::load_reference`]).
 
 use std::collections::HashMap;
 
@@ -18,6 +21,7 @@ use candle_transformers::models::bert::{BertModel, Config};
 use tokenizers::{Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
 pub mod compact;
+pub mod int8;
 
 /// The width of every embedding this encoder produces.
 pub const DIM: usize = 384;
@@ -51,9 +55,15 @@ pub type Embedding = Vec<f32>;
 
 /// The loaded encoder and its tokenizer.
 pub struct Model {
-    bert: BertModel,
+    engine: Engine,
     tokenizer: Tokenizer,
-    device: Device,
+}
+
+/// What runs the layers: our int8 forward pass for the compact file, candle's BERT in F32
+/// for the original weights (the reference the compact file is measured against).
+enum Engine {
+    Int8(int8::Encoder),
+    Reference(BertModel),
 }
 
 impl std::fmt::Debug for Model {
@@ -68,8 +78,19 @@ impl Model {
     /// Padding in the tokenizer file is switched off (it pads to a fixed 128) and truncation
     /// set to [`MAX_TOKENS`], so every text is encoded at its own length.
     pub fn load(weights: &[u8], tokenizer_json: &[u8]) -> Result<Model, Error> {
-        let (config, tensors) = compact::read(weights)?;
-        Model::build(&config, tensors, tokenizer_json)
+        let (config, st) = compact::open(weights)?;
+        let shape = int8::Shape {
+            hidden: config.hidden_size,
+            heads: config.num_attention_heads,
+            intermediate: config.intermediate_size,
+            layers: config.num_hidden_layers,
+            eps: config.layer_norm_eps as f32,
+        };
+        let encoder = int8::Encoder::read(&st, shape)?;
+        Ok(Model {
+            engine: Engine::Int8(encoder),
+            tokenizer: tokenizer(tokenizer_json)?,
+        })
     }
 
     /// Loads the original F32 weights — only to measure how close the compact file stays.
@@ -79,28 +100,16 @@ impl Model {
         tokenizer_json: &[u8],
     ) -> Result<Model, Error> {
         let (config, tensors) = compact::read_reference(f32_weights, config_json)?;
-        Model::build(&config, tensors, tokenizer_json)
+        Model::reference(&config, tensors, tokenizer_json)
     }
 
-    fn build(config: &Config, tensors: Tensors, tokenizer_json: &[u8]) -> Result<Model, Error> {
-        let device = Device::Cpu;
-        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+    /// Builds candle's F32 BERT from tensors by name.
+    fn reference(config: &Config, tensors: Tensors, tokenizer_json: &[u8]) -> Result<Model, Error> {
+        let vb = VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
         let bert = BertModel::load(vb, config).map_err(|e| Error::BadWeights(e.to_string()))?;
-        let mut tokenizer = Tokenizer::from_bytes(tokenizer_json)
-            .map_err(|e| Error::BadTokenizer(e.to_string()))?;
-        tokenizer.with_padding(None);
-        tokenizer
-            .with_truncation(Some(TruncationParams {
-                max_length: MAX_TOKENS,
-                strategy: TruncationStrategy::LongestFirst,
-                stride: 0,
-                direction: TruncationDirection::Right,
-            }))
-            .map_err(|e| Error::BadTokenizer(e.to_string()))?;
         Ok(Model {
-            bert,
-            tokenizer,
-            device,
+            engine: Engine::Reference(bert),
+            tokenizer: tokenizer(tokenizer_json)?,
         })
     }
 
@@ -121,34 +130,56 @@ impl Model {
     /// Embeds one text and keeps the last layer's state of every token, for the heads that
     /// pool the tokens themselves (the emotion head's attention).
     pub fn encode(&self, text: &str) -> Result<(Embedding, TokenStates), Error> {
-        let (v, hidden) = self.forward(text)?;
-        let states = TokenStates {
-            values: hidden.flatten_all()?.to_vec1()?,
-        };
-        Ok((v, states))
+        let (v, values) = self.forward(text)?;
+        Ok((v, TokenStates { values }))
     }
 
-    /// The mean-pooled unit embedding and the last layer's states `(1, tokens, 384)`.
-    fn forward(&self, text: &str) -> Result<(Embedding, Tensor), Error> {
+    /// The mean-pooled unit embedding and the last layer's states, `tokens × DIM` by rows.
+    /// Texts are never padded, so every token counts in the mean.
+    fn forward(&self, text: &str) -> Result<(Embedding, Vec<f32>), Error> {
         let enc = self
             .tokenizer
             .encode(text, true)
             .map_err(|e| Error::Inference(e.to_string()))?;
         let ids = enc.get_ids();
-        let n = ids.len();
-        let input = Tensor::from_slice(ids, (1, n), &self.device)?;
-        let types = Tensor::from_slice(enc.get_type_ids(), (1, n), &self.device)?;
-        let mask_u32 = enc.get_attention_mask();
-        let mask = Tensor::from_slice(mask_u32, (1, n), &self.device)?;
-        let hidden = self.bert.forward(&input, &types, Some(&mask))?; // (1, n, 384)
-        let maskf = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (1, n, 1)
-        let summed = hidden.broadcast_mul(&maskf)?.sum(1)?; // (1, 384)
-        let count = maskf.sum(1)?; // (1, 1)
-        let mean = summed.broadcast_div(&count)?.squeeze(0)?;
-        let mut v: Vec<f32> = mean.to_vec1()?;
+        let types = enc.get_type_ids();
+        let hidden = match &self.engine {
+            Engine::Int8(encoder) => encoder.forward(ids, types)?,
+            Engine::Reference(bert) => {
+                let n = ids.len();
+                let input = Tensor::from_slice(ids, (1, n), &Device::Cpu)?;
+                let types = Tensor::from_slice(types, (1, n), &Device::Cpu)?;
+                bert.forward(&input, &types, None)?
+                    .flatten_all()?
+                    .to_vec1()?
+            }
+        };
+        let mut v = vec![0f32; DIM];
+        for row in hidden.chunks_exact(DIM) {
+            v.iter_mut().zip(row).for_each(|(s, x)| *s += x);
+        }
+        let n = (hidden.len() / DIM).max(1) as f32;
+        v.iter_mut().for_each(|s| *s /= n);
         normalize(&mut v);
         Ok((v, hidden))
     }
+}
+
+/// Parses `tokenizer.json` with padding off (the file pads to a fixed 128) and truncation at
+/// [`MAX_TOKENS`], so every text is encoded at its own length.
+fn tokenizer(json: &[u8]) -> Result<Tokenizer, Error> {
+    let mut tokenizer =
+        Tokenizer::from_bytes(json).map_err(|e| Error::BadTokenizer(e.to_string()))?;
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(Some(TruncationParams {
+            max_length: MAX_TOKENS,
+            strategy: TruncationStrategy::LongestFirst,
+            stride: 0,
+            direction: TruncationDirection::Right,
+        }))
+        .map_err(|e| Error::BadTokenizer(e.to_string()))?;
+    Ok(tokenizer)
 }
 
 /// The encoder's last-layer state of every token of one text (`[CLS]` and `[SEP]` included),

@@ -5,10 +5,12 @@
 //!
 //! The parts, and how they fit:
 //!
-//! - [`encoder`]: all-MiniLM-L6-v2 with candle-transformers' BERT. [`Model::load`] takes the
-//!   compact weights ([`encoder::compact`]: int8 rows with f16 scales, 22.8 MB, made by
-//!   `hearth-nlu convert` from the pinned F32 file) and `tokenizer.json` as bytes. A text
-//!   becomes a 384-d, attention-masked, mean-pooled, L2-normalised embedding.
+//! - [`encoder`]: all-MiniLM-L6-v2. [`Model::load`] takes the compact weights
+//!   ([`encoder::compact`]: int8 rows with f16 scales, 22.8 MB, made by `hearth-nlu convert`
+//!   from the pinned F32 file) and `tokenizer.json` as bytes, and runs our own forward pass
+//!   over the int8 matrices ([`encoder::int8`]: integer dot products, SIMD in the browser);
+//!   candle-transformers' F32 BERT runs the original weights as the reference. A text
+//!   becomes a 384-d, mean-pooled, L2-normalised embedding.
 //! - [`files`]: the model files' names and pinned SHA-256 values, and the checks the CLI and
 //!   the browser both apply before using a byte of them.
 //! - [`heads`]: the emotion, intent and crisis classifiers and the crisis prototypes, in

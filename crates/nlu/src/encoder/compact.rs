@@ -10,7 +10,8 @@
 //! - tensors the sentence encoder never reads (`pooler.*`, `position_ids`) are dropped;
 //! - the metadata key `hearth` holds `{"format": FORMAT, "config": <BERT config>}`.
 //!
-//! [`read`] turns it back into F32 tensors for candle. About a quarter of the F32 size.
+//! [`open`] hands the stored tensors to the int8 encoder ([`super::int8`]), which multiplies
+//! them as integers. About a quarter of the F32 size.
 
 use std::collections::HashMap;
 
@@ -133,8 +134,9 @@ pub fn convert(f32_weights: &[u8], config_json: &str) -> Result<Vec<u8>, Error> 
     safetensors::serialize(views, Some(metadata)).map_err(bad)
 }
 
-/// Reads the compact file back: the BERT config and every tensor as F32.
-pub fn read(bytes: &[u8]) -> Result<(Config, Tensors), Error> {
+/// Opens the compact file: checks its format name and returns the BERT config and the
+/// tensors as stored (the int8 encoder reads them without widening).
+pub fn open(bytes: &[u8]) -> Result<(Config, SafeTensors<'_>), Error> {
     let st = SafeTensors::deserialize(bytes).map_err(bad)?;
     let (_, header) = SafeTensors::read_metadata(bytes).map_err(bad)?;
     let meta_json = header
@@ -150,42 +152,7 @@ pub fn read(bytes: &[u8]) -> Result<(Config, Tensors), Error> {
         )));
     }
     let config = parse_config(&meta.config.to_string())?;
-    let device = Device::Cpu;
-    let mut tensors = HashMap::new();
-    for name in st.names() {
-        if name.ends_with(SCALE_SUFFIX) {
-            continue;
-        }
-        let view = st.tensor(name).map_err(bad)?;
-        let shape = view.shape().to_vec();
-        let values = match view.dtype() {
-            Dtype::F32 => f32_values(&view)?,
-            Dtype::I8 => {
-                let scales = st
-                    .tensor(&format!("{name}{SCALE_SUFFIX}"))
-                    .map_err(|e| bad(format!("{name}: scales: {e}")))?;
-                let rows = shape.first().copied().unwrap_or(0);
-                if scales.dtype() != Dtype::F16 || scales.shape() != [rows] || shape.len() != 2 {
-                    return Err(bad(format!("{name}: malformed int8 tensor")));
-                }
-                let cols = shape[1];
-                let mut v = Vec::with_capacity(rows * cols);
-                for (row, s) in view
-                    .data()
-                    .chunks_exact(cols)
-                    .zip(scales.data().chunks_exact(2))
-                {
-                    let s = f16::from_le_bytes([s[0], s[1]]).to_f32();
-                    v.extend(row.iter().map(|&b| f32::from(b as i8) * s));
-                }
-                v
-            }
-            other => return Err(bad(format!("{name}: unexpected dtype {other:?}"))),
-        };
-        let t = Tensor::from_vec(values, shape, &device)?;
-        tensors.insert(name.to_string(), t);
-    }
-    Ok((config, tensors))
+    Ok((config, st))
 }
 
 /// Reads the original F32 weights (only to measure how close the compact file stays).
