@@ -172,8 +172,9 @@ impl Dense {
                 t += 4;
             }
             for t in t..n {
-                put(t, r, kernel::dot(rows[0], x.row(t)));
-                put(t, r + 1, kernel::dot(rows[1], x.row(t)));
+                let [a, b] = kernel::dots_2x1(rows, x.row(t));
+                put(t, r, a);
+                put(t, r + 1, b);
             }
             r += 2;
         }
@@ -446,15 +447,14 @@ impl Encoder {
                     *score = dot4(q, k) * scale;
                     max = max.max(*score);
                 }
-                let mut total = 0.0;
-                for score in s.scores.iter_mut() {
-                    *score = (*score - max).exp();
-                    total += *score;
-                }
+                s.scores
+                    .iter_mut()
+                    .for_each(|x| *x = exp_below_zero(*x - max));
+                let inverse = 1.0 / s.scores.iter().sum::<f32>();
                 let out = &mut s.context[i * h + head * d..][..d];
                 for (j, p) in s.scores.iter().enumerate() {
                     let v = &s.qkv[j * 3 * h + v0..][..d];
-                    let p = p / total;
+                    let p = p * inverse;
                     out.iter_mut().zip(v).for_each(|(o, v)| *o += p * v);
                 }
             }
@@ -472,6 +472,27 @@ fn dot4(a: &[f32], b: &[f32]) -> f32 {
         }
     }
     (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+}
+
+/// `e^x` for `x ≤ 0` (softmax scores less their maximum), to within 5e-6 relative (most of
+/// it from rounding `t` in f32 when `x` is far below zero): `2^t` with
+/// `t = x log2(e)` split into an integer `k` (the float's exponent field) and `f ∈ [-½, ½]`
+/// (the Taylor series of `e^(f ln 2)` to the 7th power). Plain arithmetic, so compilers
+/// vectorise it and every platform gets the same bits, where `exp` is a libm call.
+fn exp_below_zero(x: f32) -> f32 {
+    if x < -87.0 || x.is_nan() {
+        return 0.0;
+    }
+    let t = x * std::f32::consts::LOG2_E;
+    let k = t.round_ties_even();
+    let g = (t - k) * std::f32::consts::LN_2;
+    let p = 1.0
+        + g * (1.0
+            + g * (1.0 / 2.0
+                + g * (1.0 / 6.0
+                    + g * (1.0 / 24.0 + g * (1.0 / 120.0 + g * (1.0 / 720.0 + g / 5040.0))))));
+    // k ≥ -126 here, so 2^k is a normal float.
+    p * f32::from_bits(((k as i32 + 127) as u32) << 23)
 }
 
 /// GELU read from a table with linear interpolation (the `erf` behind it is exact to
@@ -655,6 +676,22 @@ mod kernel {
         ]
     }
 
+    /// `[Σ_k w[0][k] × x[k], Σ_k w[1][k] × x[k]]`, exactly (the tokens left over by
+    /// [`dots_2x4`]).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub fn dots_2x1(w: [&[i8]; 2], x: &[i16]) -> [i64; 2] {
+        let k = check(&w, &[x]);
+        let (mut a0, mut a1) = (zero(), zero());
+        let mut i = 0;
+        while i < k {
+            let xv = tokens(&x[i..i + 8]);
+            a0 = mul_add(a0, weights(&w[0][i..i + 8]), xv);
+            a1 = mul_add(a1, weights(&w[1][i..i + 8]), xv);
+            i += 8;
+        }
+        [total(a0), total(a1)]
+    }
+
     /// `Σ_k w[k] × x[k]`, exactly (for the rows and tokens left over by [`dots_2x4`]).
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     pub fn dot(w: &[i8], x: &[i16]) -> i64 {
@@ -674,6 +711,13 @@ mod kernel {
     pub fn dots_2x4(w: [&[i8]; 2], x: [&[i16]; 4]) -> [[i64; 4]; 2] {
         check(&w, &x);
         w.map(|w| x.map(|x| dot(w, x)))
+    }
+
+    /// `[Σ_k w[0][k] × x[k], Σ_k w[1][k] × x[k]]`, exactly.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline(always)]
+    pub fn dots_2x1(w: [&[i8]; 2], x: &[i16]) -> [i64; 2] {
+        w.map(|w| dot(w, x))
     }
 
     /// `Σ_k w[k] × x[k]`, exactly: 32-bit sums over blocks of 256 (at most 256 × 127 × 32 767
@@ -717,6 +761,7 @@ mod kernel {
             assert_eq!(sums[1][0], exact(&w2, &x));
             assert_eq!(sums[1][2], exact(&w2, &x2));
             assert_eq!(super::dot(&w2, &x2), exact(&w2, &x2));
+            assert_eq!(super::dots_2x1([&w, &w2], &x2), [sums[0][1], sums[1][2]]);
         }
     }
 }
@@ -733,6 +778,19 @@ mod tests {
             assert!((erf(-x) + want).abs() < 1e-6);
         }
         assert_eq!(gelu(0.0), 0.0);
+    }
+
+    #[test]
+    fn exp_below_zero_matches_exp() {
+        let worst = (0..=870_000)
+            .map(|i| -(i as f32) * 1e-4)
+            .map(|x| ((exp_below_zero(x) - x.exp()) / x.exp()).abs())
+            .fold(0f32, f32::max);
+        assert!(worst < 5e-6, "worst relative error {worst}");
+        assert_eq!(exp_below_zero(0.0), 1.0);
+        assert_eq!(exp_below_zero(-100.0), 0.0);
+        assert!(exp_below_zero(-87.5) < 2e-38);
+        assert_eq!(exp_below_zero(f32::NEG_INFINITY), 0.0);
     }
 
     #[test]
