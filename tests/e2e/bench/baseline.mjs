@@ -122,16 +122,17 @@ export function latencies(times) {
  *   messages[0]. Importing the library before it is `import_ms`, reported apart. Meanwhile
  *   transformers.js puts the model files in the Cache API (env.useBrowserCache), as Hearth's
  *   worker does; unlike Hearth it checks no hash.
- * - one warm-up pass over all messages, not counted; then `passes` timed passes, each
+ * - `warmups` warm-up passes over all messages, not counted; then `passes` timed passes, each
  *   message timed on its own in the page: text in, mean-pooled L2-normalised embedding out.
  * - per_message_ms: each message's median over the passes; latency_ms_median and _p90 are
  *   over those per-message medians.
+ * - times: `times[message][pass]` in ms, for callers that pool several runs.
  * - embeddings: the 384-d vectors of the first timed pass, in the order of `messages`.
  */
 export async function runBaseline(
   browser,
   messages,
-  { passes = 3, modelRoot = DEFAULT_MODEL_ROOT } = {},
+  { passes = 3, warmups = 1, modelRoot = DEFAULT_MODEL_ROOT } = {},
 ) {
   const modelFile = join(modelRoot, MODEL_ID, "onnx", "model_quantized.onnx");
   if (!existsSync(modelFile)) {
@@ -150,7 +151,7 @@ export async function runBaseline(
     });
     await page.goto(`${server.origin}/`);
     const result = await page.evaluate(
-      async ({ messages, passes, modelId }) => {
+      async ({ messages, passes, warmups, modelId }) => {
         const t0 = performance.now();
         const { env, pipeline } = await import("/lib/transformers.min.js");
         const importMs = performance.now() - t0;
@@ -174,7 +175,9 @@ export async function runBaseline(
         await embed(messages[0]);
         const loadMs = performance.now() - t1;
 
-        for (const text of messages) await embed(text);
+        for (let p = 0; p < warmups; p++) {
+          for (const text of messages) await embed(text);
+        }
         const times = messages.map(() => []);
         let embeddings;
         for (let p = 0; p < passes; p++) {
@@ -196,7 +199,7 @@ export async function runBaseline(
           onnxruntime_web: env.backends.onnx.versions?.web,
         };
       },
-      { messages, passes, modelId: MODEL_ID },
+      { messages, passes, warmups, modelId: MODEL_ID },
     );
 
     const foreign = requests.filter((url) => {
@@ -213,6 +216,7 @@ export async function runBaseline(
       load_ms: result.load_ms,
       import_ms: result.import_ms,
       ...latencies(result.times),
+      times: result.times,
       embeddings: result.embeddings,
       version: result.version,
       onnxruntime_web: result.onnxruntime_web,
