@@ -43,7 +43,7 @@ fn bad(msg: impl std::fmt::Display) -> Error {
 }
 
 /// Reads an F32 tensor's values out of a safetensors view.
-fn f32_values(view: &TensorView<'_>) -> Result<Vec<f32>, Error> {
+pub(super) fn f32_values(view: &TensorView<'_>) -> Result<Vec<f32>, Error> {
     if view.dtype() != Dtype::F32 {
         return Err(bad(format!("expected F32, found {:?}", view.dtype())));
     }

@@ -99,14 +99,11 @@ impl Rows {
 /// Reads an F32 vector of `len` values.
 fn vector(st: &SafeTensors<'_>, name: &str, len: usize) -> Result<Vec<f32>, Error> {
     let view = st.tensor(name).map_err(|e| bad(format!("{name}: {e}")))?;
-    if view.dtype() != Dtype::F32 || view.data().len() != len * 4 {
+    let values = super::compact::f32_values(&view).map_err(|e| bad(format!("{name}: {e}")))?;
+    if values.len() != len {
         return Err(bad(format!("{name}: expected {len} F32 values")));
     }
-    Ok(view
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+    Ok(values)
 }
 
 /// A dense layer: `y = W x + b` with `W` int8 by rows (one row per output).
