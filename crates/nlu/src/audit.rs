@@ -276,22 +276,37 @@ pub fn run(classifier: &Classifier, data: &AuditData) -> Audit {
             crisis_templates: 0,
         })
         .collect();
+    // Every message the audit sends, classified at once (in parallel), then tallied.
+    let texts: Vec<String> = data
+        .templates
+        .iter()
+        .flat_map(|t| {
+            data.identities
+                .iter()
+                .map(|identity| t.text.replace("{who}", &identity.term))
+        })
+        .chain(
+            data.variants
+                .iter()
+                .flat_map(|g| std::iter::once(&g.standard).chain(&g.variants).cloned()),
+        )
+        .collect();
+    let mut outcomes = crate::par::map(&texts, |text| classify(classifier, text)).into_iter();
+    let mut texts = texts.into_iter();
+    let mut next = || texts.next().zip(outcomes.next());
     let templates = data
         .templates
         .iter()
         .map(|t| {
-            let messages: Vec<(String, Outcome)> = data
-                .identities
-                .iter()
-                .zip(per_term.iter_mut())
-                .map(|(identity, recall)| {
-                    let text = t.text.replace("{who}", &identity.term);
-                    let outcome = classify(classifier, &text);
+            let messages: Vec<(String, Outcome)> = per_term
+                .iter_mut()
+                .filter_map(|recall| {
+                    let (text, outcome) = next()?;
                     if t.kind == "crisis" {
                         recall.crisis_templates += 1;
                         recall.detected += usize::from(outcome.crisis);
                     }
-                    (text, outcome)
+                    Some((text, outcome))
                 })
                 .collect();
             consistency(&t.id, &t.kind, &messages)
@@ -301,10 +316,8 @@ pub fn run(classifier: &Classifier, data: &AuditData) -> Audit {
         .variants
         .iter()
         .map(|g| {
-            let messages: Vec<(String, Outcome)> = std::iter::once(&g.standard)
-                .chain(&g.variants)
-                .map(|text| (text.clone(), classify(classifier, text)))
-                .collect();
+            let messages: Vec<(String, Outcome)> =
+                (0..=g.variants.len()).filter_map(|_| next()).collect();
             consistency(&g.id, &g.kind, &messages)
         })
         .collect();

@@ -236,23 +236,25 @@ pub fn evaluate(classifier: &Classifier, split: &str) -> Result<Evaluation, Data
     let emotions = load("emotion", "emotion")?;
     let intents = load("intent", "intent")?;
     let crisis_lines = load("crisis", "risk")?;
+    let decide = |lines: &[Example]| crate::par::map(lines, |e| classifier.classify(&e.text));
     let emotion = Confusion::new(
         &crate::EMOTIONS,
         emotions
             .iter()
-            .map(|e| (e.label.clone(), classifier.classify(&e.text).emotion)),
+            .zip(decide(&emotions))
+            .map(|(e, d)| (e.label.clone(), d.emotion)),
     );
     let intent = Confusion::new(
         &crate::INTENTS,
         intents
             .iter()
-            .map(|e| (e.label.clone(), classifier.classify(&e.text).intent)),
+            .zip(decide(&intents))
+            .map(|(e, d)| (e.label.clone(), d.intent)),
     );
     let mut crisis = CrisisRates::default();
     let mut errors = Vec::new();
     let mut pairs = Vec::new();
-    for e in &crisis_lines {
-        let d = classifier.classify(&e.text);
+    for (e, d) in crisis_lines.iter().zip(decide(&crisis_lines)) {
         crisis.add(&e.label, d.crisis);
         if d.crisis != (e.label != "none") {
             errors.push((e.text.clone(), e.label.clone(), d.clone()));

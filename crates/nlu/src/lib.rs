@@ -30,6 +30,7 @@
 //!   terms in templates, dialect and spelling variants) and its thresholds; [`card`]: the
 //!   model card the widget and `docs/model-card.md` show, built from the evaluation and the
 //!   audit by `hearth-nlu report`.
+//! - [`par`] (native only): the order-keeping parallel map those long jobs encode with.
 //! - The `hearth-nlu` binary: `classify | embed | evaluate | audit | report | train |
 //!   convert | fidelity`.
 //!
@@ -48,6 +49,8 @@ pub mod encoder;
 pub mod eval;
 pub mod files;
 pub mod heads;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod par;
 pub mod rules;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train;

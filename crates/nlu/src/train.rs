@@ -401,7 +401,9 @@ fn train_emotion(
     let labels: &[&str] = &crate::EMOTIONS;
     let terms = augment_terms()?;
     let states = |lines: &[Example]| -> Result<Vec<TokenStates>, encoder::Error> {
-        lines.iter().map(|e| token_states(model, &e.text)).collect()
+        crate::par::map(lines, |e| token_states(model, &e.text))
+            .into_iter()
+            .collect()
     };
     // Copy `c` of line `i` of `lines` sits at `lines.len() + i * EMOTION_COPIES + c`.
     let pairs = |lines: usize| -> Vec<(usize, usize)> {
@@ -618,15 +620,14 @@ pub fn train(
     prototypes: &[(String, Risk)],
 ) -> Result<Trained, TrainError> {
     say(&format!("embedding {} crisis prototypes", prototypes.len()));
-    let protos: Vec<Prototype> = prototypes
-        .iter()
-        .map(|(t, level)| {
-            Ok(Prototype {
-                embedding: model.embed(t)?,
-                level: *level,
-            })
+    let protos: Vec<Prototype> = crate::par::map(prototypes, |(t, level)| {
+        Ok(Prototype {
+            embedding: model.embed(t)?,
+            level: *level,
         })
-        .collect::<Result<_, encoder::Error>>()?;
+    })
+    .into_iter()
+    .collect::<Result<_, encoder::Error>>()?;
     let risk_labels = ["none", "low", "moderate", "high"];
     let mut heads: BTreeMap<String, Head> = BTreeMap::new();
     let mut dev_accuracy = Vec::new();
@@ -653,39 +654,32 @@ pub fn train(
             train.len(),
             dev.len()
         ));
-        let x: Vec<Vec<f32>> = train
-            .iter()
-            .map(|e| embed_message(model, &e.text))
-            .collect::<Result<_, _>>()?;
+        let embed_all = |lines: &[Example]| -> Result<Vec<Vec<f32>>, encoder::Error> {
+            crate::par::map(lines, |e| embed_message(model, &e.text))
+                .into_iter()
+                .collect()
+        };
+        let x: Vec<Vec<f32>> = embed_all(&train)?;
         let y = indices(&train, labels)?;
         if *stem == "crisis" {
             // Thresholds and the configuration are chosen on out-of-fold predictions over
             // train + dev (five folds); the final head is then fitted on all of it. The
             // held-out split is never read.
             let both: Vec<Example> = train.iter().chain(&dev).cloned().collect();
-            let xb: Vec<Vec<f32>> = x
-                .iter()
-                .cloned()
-                .chain(
-                    dev.iter()
-                        .map(|e| embed_message(model, &e.text))
-                        .collect::<Result<Vec<_>, _>>()?,
-                )
-                .collect();
+            let xb: Vec<Vec<f32>> = x.iter().cloned().chain(embed_all(&dev)?).collect();
             let yb = indices(&both, labels)?;
-            let cases: Vec<Case> = both
-                .iter()
-                .map(|e| {
-                    Ok(Case {
-                        crisis: e.label != "none",
-                        verdict: rules::screen(&e.text),
-                        chunks: Classifier::chunks(&e.text)
-                            .iter()
-                            .map(|c| model.embed(c))
-                            .collect::<Result<_, _>>()?,
-                    })
+            let cases: Vec<Case> = crate::par::map(&both, |e| {
+                Ok(Case {
+                    crisis: e.label != "none",
+                    verdict: rules::screen(&e.text),
+                    chunks: Classifier::chunks(&e.text)
+                        .iter()
+                        .map(|c| model.embed(c))
+                        .collect::<Result<_, _>>()?,
                 })
-                .collect::<Result<_, encoder::Error>>()?;
+            })
+            .into_iter()
+            .collect::<Result<_, encoder::Error>>()?;
             let mut best: Option<(FitConfig, Thresholds, (f64, f64))> = None;
             for cfg in GRID {
                 let mut oof: Vec<Option<Scores>> = vec![None; both.len()];
@@ -730,10 +724,7 @@ pub fn train(
             heads.insert(stem.to_string(), fit(&xb, &yb, labels, seed, cfg)?);
             chosen = Some((t, rates));
         } else {
-            let dx: Vec<Vec<f32>> = dev
-                .iter()
-                .map(|e| embed_message(model, &e.text))
-                .collect::<Result<_, _>>()?;
+            let dx: Vec<Vec<f32>> = embed_all(&dev)?;
             let dy = indices(&dev, labels)?;
             let mut best: Option<(FitConfig, f64)> = None;
             for cfg in GRID {
