@@ -16,7 +16,9 @@
 //! The model is read from `HEARTH_MODEL_DIR` (default `~/.cache/hearth/model/
 //! all-minilm-l6-v2-0.1.0`, where the set-up step puts it). `HEARTH_NLU_NO_MODEL=1`, or a
 //! missing or damaged model (a warning on stderr), gives the rules-only answers the browser
-//! gives when its model cannot load.
+//! gives when its model cannot load. `HEARTH_STATES_CACHE=DIR` lets `train` keep the emotion
+//! head's token states in `DIR` between runs (hundreds of MB; a retrain on the same model and
+//! lines then skips most of the encoding).
 
 #![allow(clippy::print_stdout)]
 

@@ -397,13 +397,12 @@ fn train_emotion(
     train: &[Example],
     dev: &[Example],
     seed: u64,
+    model_sha256: &str,
 ) -> Result<(AttentionHead, f64), TrainError> {
     let labels: &[&str] = &crate::EMOTIONS;
     let terms = augment_terms()?;
     let states = |lines: &[Example]| -> Result<Vec<TokenStates>, encoder::Error> {
-        crate::par::map(lines, |e| token_states(model, &e.text))
-            .into_iter()
-            .collect()
+        cached_states(model, model_sha256, lines)
     };
     // Copy `c` of line `i` of `lines` sits at `lines.len() + i * EMOTION_COPIES + c`.
     let pairs = |lines: usize| -> Vec<(usize, usize)> {
@@ -470,6 +469,72 @@ fn train_emotion(
         .pop()
         .ok_or_else(|| TrainError::Write("no emotion head".into()))?;
     Ok((head, acc))
+}
+
+/// The token states of `lines` (in parallel). With `HEARTH_STATES_CACHE` set to a folder,
+/// they are kept there under a hash of the model and the texts, so a retrain on the same
+/// model and lines skips the encoder.
+pub fn cached_states(
+    model: &Model,
+    model_sha256: &str,
+    lines: &[Example],
+) -> Result<Vec<TokenStates>, encoder::Error> {
+    let compute = || -> Result<Vec<TokenStates>, encoder::Error> {
+        crate::par::map(lines, |e| token_states(model, &e.text))
+            .into_iter()
+            .collect()
+    };
+    let Some(dir) = std::env::var_os("HEARTH_STATES_CACHE") else {
+        return compute();
+    };
+    let mut key = model_sha256.to_string();
+    for e in lines {
+        key.push('\n');
+        key.push_str(&e.text);
+    }
+    let path = std::path::Path::new(&dir).join(crate::files::sha256_hex(key.as_bytes()));
+    if let Ok(bytes) = std::fs::read(&path) {
+        if let Some(states) = decode_states(&bytes, lines.len()) {
+            return Ok(states);
+        }
+    }
+    let states = compute()?;
+    let bytes = encode_states(&states);
+    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, bytes)) {
+        say(&format!(
+            "could not keep token states in {}: {e}",
+            path.display()
+        ));
+    }
+    Ok(states)
+}
+
+/// [`cached_states`]'s file: per message its value count (u64) and values (f32), little-endian.
+fn encode_states(states: &[TokenStates]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for s in states {
+        bytes.extend((s.values.len() as u64).to_le_bytes());
+        bytes.extend(le_bytes(&s.values));
+    }
+    bytes
+}
+
+/// The inverse of [`encode_states`] for `n` messages (`None` if the file does not hold them).
+fn decode_states(mut bytes: &[u8], n: usize) -> Option<Vec<TokenStates>> {
+    let mut out = Vec::with_capacity(n);
+    while !bytes.is_empty() {
+        let (len, rest) = bytes.split_first_chunk::<8>()?;
+        let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+        let data = rest.get(..len.checked_mul(4)?)?;
+        out.push(TokenStates {
+            values: data
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        });
+        bytes = &rest[len * 4..];
+    }
+    (out.len() == n).then_some(out)
 }
 
 pub use crate::classify::embed_with as embed_message;
@@ -644,7 +709,7 @@ pub fn train(
             all.into_iter().partition(|e| e.split == "train");
         let seed = 0x9e37_79b9 + seed as u64;
         if *stem == "emotion" {
-            let (head, acc) = train_emotion(model, &train, &dev, seed)?;
+            let (head, acc) = train_emotion(model, &train, &dev, seed, model_sha256)?;
             dev_accuracy.push((stem.to_string(), acc));
             emotion = Some(head);
             continue;
@@ -937,6 +1002,28 @@ mod tests {
             "a pair past the end"
         );
         assert!(!fit(&[whole], &[]));
+    }
+
+    #[test]
+    fn cached_token_states_read_back_as_written() {
+        let states = [
+            TokenStates {
+                values: vec![0.5; 2 * DIM],
+            },
+            TokenStates::default(),
+        ];
+        let bytes = encode_states(&states);
+        let back = decode_states(&bytes, 2).unwrap();
+        assert_eq!(back[0].values, states[0].values);
+        assert!(back[1].is_empty());
+        assert!(
+            decode_states(&bytes, 3).is_none(),
+            "a count that does not match"
+        );
+        assert!(
+            decode_states(&bytes[..bytes.len() - 1], 2).is_none(),
+            "a cut file"
+        );
     }
 
     #[test]
