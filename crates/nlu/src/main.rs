@@ -18,7 +18,7 @@
 //! missing or damaged model (a warning on stderr), gives the rules-only answers the browser
 //! gives when its model cannot load. `HEARTH_STATES_CACHE=DIR` lets `train` keep the emotion
 //! head's token states in `DIR` between runs (hundreds of MB; a retrain on the same model and
-//! lines then skips most of the encoding).
+//! lines then skips most of the encoding; empty it after changing the encoder's code).
 
 #![allow(clippy::print_stdout)]
 

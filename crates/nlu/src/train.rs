@@ -473,7 +473,8 @@ fn train_emotion(
 
 /// The token states of `lines` (in parallel). With `HEARTH_STATES_CACHE` set to a folder,
 /// they are kept there under a hash of the model and the texts, so a retrain on the same
-/// model and lines skips the encoder.
+/// model and lines skips the encoder. The key does not cover the encoder's code: empty the
+/// folder after changing [`crate::encoder`].
 pub fn cached_states(
     model: &Model,
     model_sha256: &str,
