@@ -56,6 +56,9 @@ pub fn SafetyPlanScreen(
     let record_id = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let saved = RwSignal::new(false);
+    // The fields stay closed until the stored plan is in them: typing before it arrived was
+    // overwritten by it, and a save then sealed the old words (or a second plan).
+    let opened = RwSignal::new(false);
     {
         let (state, fields) = (state.clone(), fields.clone());
         spawn_local(async move {
@@ -65,13 +68,14 @@ pub fn SafetyPlanScreen(
                     field.set(text);
                 }
             }
+            opened.set(true);
         });
     }
     let save_state = state.clone();
     let save_fields = fields.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if saving.get_untracked() {
+        if saving.get_untracked() || !opened.get_untracked() {
             return;
         }
         let plan = SafetyPlan {
@@ -117,14 +121,22 @@ pub fn SafetyPlanScreen(
                     .map(|(i, (step, field))| view! {
                         <label class="field">
                             <span>{format!("{}. {step}", i + 1)}</span>
-                            <textarea rows="3" prop:value=move || field.get() on:input=move |ev| field.set(event_target_value(&ev))></textarea>
+                            <textarea rows="3" disabled=move || !opened.get() prop:value=move || field.get() on:input=move |ev| field.set(event_target_value(&ev))></textarea>
                         </label>
                     })
                     .collect_view()}
-                <button type="submit" class="button-primary" disabled=move || saving.get()>
+                <button type="submit" class="button-primary" disabled=move || saving.get() || !opened.get()>
                     "Save my plan"
                 </button>
-                <p class="status" role="status">{move || saved.get().then_some("Saved.")}</p>
+                <p class="status" role="status">
+                    {move || {
+                        if !opened.get() {
+                            Some("Opening your plan…")
+                        } else {
+                            saved.get().then_some("Saved.")
+                        }
+                    }}
+                </p>
             </form>
             <button type="button" class="button-secondary" on:click=move |_| state.go(Screen::Home)>
                 "Back"
