@@ -17,9 +17,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use std::collections::BTreeMap;
-
-use hearth_nlu::audit::AuditData;
+use hearth_nlu::audit::{majority, AuditData};
 use hearth_nlu::encoder::TokenStates;
 use hearth_nlu::eval::{self, Example};
 use hearth_nlu::files::{self, COMPACT_NAME, COMPACT_SHA256, TOKENIZER_NAME};
@@ -27,16 +25,13 @@ use hearth_nlu::heads::AttentionHead;
 use hearth_nlu::train::{self, AttentionConfig, EMOTION_COPIES, EMOTION_EPOCHS, EMOTION_GRID};
 use hearth_nlu::Model;
 
-/// The share of labels in `groups` that differ from their group's most common label.
+/// The share of labels in `groups` that differ from their group's most common label (as
+/// the audit counts flips).
 fn flips<'a>(groups: impl Iterator<Item = Vec<&'a str>>) -> f64 {
     let (mut flipped, mut total) = (0, 0);
     for labels in groups {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for l in &labels {
-            *counts.entry(l).or_insert(0) += 1;
-        }
-        flipped += labels.len() - counts.values().max().copied().unwrap_or(0);
         total += labels.len();
+        flipped += majority(labels).1;
     }
     flipped as f64 / total.max(1) as f64
 }
@@ -98,17 +93,9 @@ fn main() {
         })
         .collect();
     let xa = states(&fillings);
-    let index = |lines: &[Example]| -> Vec<usize> {
-        lines
-            .iter()
-            .map(|e| labels.iter().position(|l| *l == e.label).unwrap())
-            .collect()
-    };
-    let y = index(&[&trn[..], trn_copies].concat());
-    let dy = index(&dev);
-    let pairs: Vec<(usize, usize)> = (0..trn.len() * EMOTION_COPIES)
-        .map(|c| (trn.len() + c, c / EMOTION_COPIES))
-        .collect();
+    let y = train::indices(&[&trn[..], trn_copies].concat(), labels).unwrap();
+    let dy = train::indices(&dev, labels).unwrap();
+    let pairs = train::copy_pairs(trn.len());
     let x: Vec<TokenStates> = xt.iter().chain(&xtc).cloned().collect();
     for cfg in grid {
         let heads =

@@ -154,7 +154,8 @@ fn classify(classifier: &Classifier, text: &str) -> Outcome {
 }
 
 /// The most common value, and how many of `values` differ from it (ties: the first seen).
-fn majority<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> (T, usize) {
+/// `values` must not be empty.
+pub fn majority<T: Ord + Clone>(values: impl IntoIterator<Item = T>) -> (T, usize) {
     let mut counts: BTreeMap<T, usize> = BTreeMap::new();
     let mut order = Vec::new();
     let mut total = 0;

@@ -248,11 +248,7 @@ fn values(st: &SafeTensors<'_>, name: &str) -> Result<Vec<f32>, HeadsError> {
     if view.dtype() != Dtype::F32 {
         return Err(bad(format!("{name}: not F32")));
     }
-    Ok(view
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+    Ok(crate::encoder::f32s_le(view.data()))
 }
 
 /// The level number stored for each prototype.

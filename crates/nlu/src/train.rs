@@ -404,12 +404,6 @@ fn train_emotion(
     let states = |lines: &[Example]| -> Result<Vec<TokenStates>, encoder::Error> {
         cached_states(model, model_sha256, lines)
     };
-    // Copy `c` of line `i` of `lines` sits at `lines.len() + i * EMOTION_COPIES + c`.
-    let pairs = |lines: usize| -> Vec<(usize, usize)> {
-        (0..lines * EMOTION_COPIES)
-            .map(|c| (lines + c, c / EMOTION_COPIES))
-            .collect()
-    };
     let both: Vec<Example> = train.iter().chain(dev).cloned().collect();
     // The copies of train + dev start with exactly the copies of train (same lines, same
     // terms), so train's token states serve both fits.
@@ -436,7 +430,7 @@ fn train_emotion(
         let heads = fit_attention(
             &x,
             &y,
-            &pairs(train.len()),
+            &copy_pairs(train.len()),
             labels,
             seed,
             cfg,
@@ -465,9 +459,17 @@ fn train_emotion(
     ));
     let xa: Vec<TokenStates> = xt.into_iter().chain(xd).chain(xtc).chain(xdc).collect();
     let ya = indices(&[&both[..], &copies[..]].concat(), labels)?;
-    let head = fit_attention(&xa, &ya, &pairs(both.len()), labels, seed, cfg, &[epochs])?
-        .pop()
-        .ok_or_else(|| TrainError::Write("no emotion head".into()))?;
+    let head = fit_attention(
+        &xa,
+        &ya,
+        &copy_pairs(both.len()),
+        labels,
+        seed,
+        cfg,
+        &[epochs],
+    )?
+    .pop()
+    .ok_or_else(|| TrainError::Write("no emotion head".into()))?;
     Ok((head, acc))
 }
 
@@ -528,10 +530,7 @@ fn decode_states(mut bytes: &[u8], n: usize) -> Option<Vec<TokenStates>> {
         let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
         let data = rest.get(..len.checked_mul(4)?)?;
         out.push(TokenStates {
-            values: data
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
+            values: encoder::f32s_le(data),
         });
         bytes = &rest[len * 4..];
     }
@@ -540,7 +539,16 @@ fn decode_states(mut bytes: &[u8], n: usize) -> Option<Vec<TokenStates>> {
 
 pub use crate::classify::embed_with as embed_message;
 
-fn indices(examples: &[Example], labels: &[&str]) -> Result<Vec<usize>, TrainError> {
+/// The (copy, original) pairs for `lines` lines followed by their [`EMOTION_COPIES`] copies
+/// each: copy `c` of line `i` sits at `lines + i * EMOTION_COPIES + c`.
+pub fn copy_pairs(lines: usize) -> Vec<(usize, usize)> {
+    (0..lines * EMOTION_COPIES)
+        .map(|c| (lines + c, c / EMOTION_COPIES))
+        .collect()
+}
+
+/// Each example's label as its index in `labels` (an unknown label is an error).
+pub fn indices(examples: &[Example], labels: &[&str]) -> Result<Vec<usize>, TrainError> {
     examples
         .iter()
         .map(|e| {

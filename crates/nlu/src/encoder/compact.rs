@@ -47,11 +47,7 @@ pub(super) fn f32_values(view: &TensorView<'_>) -> Result<Vec<f32>, Error> {
     if view.dtype() != Dtype::F32 {
         return Err(bad(format!("expected F32, found {:?}", view.dtype())));
     }
-    Ok(view
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect())
+    Ok(super::f32s_le(view.data()))
 }
 
 /// One tensor of the output file, owned.
