@@ -4,7 +4,9 @@
 //! hearth-nlu classify            one message per stdin line → one JSON object per line
 //! hearth-nlu embed               one message per stdin line → its embedding as a JSON array
 //! hearth-nlu evaluate [--split heldout|dev] [--markdown FILE] [--check]
-//! hearth-nlu train               fit the heads, tune on dev, write crates/nlu/heads/
+//! hearth-nlu train [--only emotion]
+//!                                fit the heads, tune on dev, write crates/nlu/heads/ (with
+//!                                --only emotion: refit that head, keep the others as they are)
 //! hearth-nlu convert             make the compact model file from the pinned wheel
 //! hearth-nlu fidelity            cosine of compact vs original embeddings over data/
 //! hearth-nlu audit [--markdown FILE] [--check]
@@ -17,8 +19,8 @@
 //! all-minilm-l6-v2-0.1.0`, where the set-up step puts it). `HEARTH_NLU_NO_MODEL=1`, or a
 //! missing or damaged model (a warning on stderr), gives the rules-only answers the browser
 //! gives when its model cannot load. `HEARTH_STATES_CACHE=DIR` lets `train` keep the emotion
-//! head's token states in `DIR` between runs (hundreds of MB; a retrain on the same model and
-//! lines then skips most of the encoding; empty it after changing the encoder's code).
+//! head's token states in `DIR` between runs, a file per message (hundreds of MB; a retrain
+//! then encodes only new or edited lines; empty it after changing the encoder's code).
 
 #![allow(clippy::print_stdout)]
 
@@ -177,11 +179,40 @@ fn load_prototypes() -> Result<Vec<(String, Risk)>, String> {
         .collect()
 }
 
-fn run_train() -> ExitCode {
+fn run_train(args: &[String]) -> ExitCode {
     let model = match load_model() {
         Ok(m) => m,
         Err(e) => return fail(e),
     };
+    // Beside the data it was trained on (HEARTH_DATA_DIR's checkout, or this binary's).
+    let path = eval::data_dir().join("../crates/nlu/heads/heads.safetensors");
+    match flag(args, "--only").as_deref() {
+        None => {}
+        Some("emotion") => {
+            let refit = Heads::builtin()
+                .map_err(|e| e.to_string())
+                .and_then(|current| {
+                    train::train_emotion_only(&model, COMPACT_SHA256, &current)
+                        .map_err(|e| e.to_string())
+                });
+            let (bytes, acc) = match refit {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            if let Err(e) = std::fs::write(&path, &bytes) {
+                return fail(format!("{}: {e}", path.display()));
+            }
+            println!(
+                "{} ({} bytes, sha256 {}); intent and crisis heads kept",
+                path.display(),
+                bytes.len(),
+                files::sha256_hex(&bytes)
+            );
+            println!("dev emotion accuracy {acc:.3}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => return fail(format!("--only takes emotion, not {other:?}")),
+    }
     let protos = match load_prototypes() {
         Ok(p) => p,
         Err(e) => return fail(e),
@@ -190,8 +221,6 @@ fn run_train() -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
-    // Beside the data it was trained on (HEARTH_DATA_DIR's checkout, or this binary's).
-    let path = eval::data_dir().join("../crates/nlu/heads/heads.safetensors");
     if let Err(e) = std::fs::write(&path, &trained.bytes) {
         return fail(format!("{}: {e}", path.display()));
     }
@@ -522,13 +551,13 @@ fn main() -> ExitCode {
         Some("classify") => classify(),
         Some("embed") => embed(),
         Some("convert") => convert(),
-        Some("train") => run_train(),
+        Some("train") => run_train(&args[1..]),
         Some("evaluate") => run_evaluate(&args[1..]),
         Some("fidelity") => fidelity(&args[1..]),
         Some("audit") => run_audit(&args[1..]),
         Some("report") => run_report(&args[1..]),
         _ => {
-            eprintln!("usage: hearth-nlu classify | embed | evaluate [--split heldout|dev] [--markdown FILE] [--check] | audit [--markdown FILE] [--check] | report [--check] | train | convert | fidelity [--messages FILE]");
+            eprintln!("usage: hearth-nlu classify | embed | evaluate [--split heldout|dev] [--markdown FILE] [--check] | audit [--markdown FILE] [--check] | report [--check] | train [--only emotion] | convert | fidelity [--messages FILE]");
             ExitCode::FAILURE
         }
     }

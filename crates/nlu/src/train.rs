@@ -119,6 +119,9 @@ pub enum TrainError {
     Write(String),
 }
 
+/// The first head's seed for [`Rng`]; the heads in [`eval::TASKS`] order take it, it + 1, ….
+const SEED: u64 = 0x9e37_79b9;
+
 /// A deterministic xorshift generator for initial weights.
 struct Rng(u64);
 
@@ -474,42 +477,42 @@ fn train_emotion(
 }
 
 /// The token states of `lines` (in parallel). With `HEARTH_STATES_CACHE` set to a folder,
-/// they are kept there under a hash of the model and the texts, so a retrain on the same
-/// model and lines skips the encoder. The key does not cover the encoder's code: empty the
-/// folder after changing [`crate::encoder`].
+/// each message's states are kept there in a file named by a hash of its text, in a
+/// folder per model, so a retrain after adding or editing lines encodes only the new ones.
+/// The key does not cover the encoder's code: empty the folder after changing
+/// [`crate::encoder`].
 pub fn cached_states(
     model: &Model,
     model_sha256: &str,
     lines: &[Example],
 ) -> Result<Vec<TokenStates>, encoder::Error> {
-    let compute = || -> Result<Vec<TokenStates>, encoder::Error> {
-        crate::par::map(lines, |e| token_states(model, &e.text))
-            .into_iter()
-            .collect()
-    };
     let Some(dir) = std::env::var_os("HEARTH_STATES_CACHE") else {
-        return compute();
+        return crate::par::map(lines, |e| token_states(model, &e.text))
+            .into_iter()
+            .collect();
     };
-    let mut key = model_sha256.to_string();
-    for e in lines {
-        key.push('\n');
-        key.push_str(&e.text);
-    }
-    let path = std::path::Path::new(&dir).join(crate::files::sha256_hex(key.as_bytes()));
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Some(states) = decode_states(&bytes, lines.len()) {
-            return Ok(states);
-        }
-    }
-    let states = compute()?;
-    let bytes = encode_states(&states);
-    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, bytes)) {
+    let dir = std::path::Path::new(&dir).join(model_sha256);
+    if let Err(e) = std::fs::create_dir_all(&dir) {
         say(&format!(
             "could not keep token states in {}: {e}",
-            path.display()
+            dir.display()
         ));
     }
-    Ok(states)
+    crate::par::map(lines, |e| {
+        let path = dir.join(crate::files::sha256_hex(e.text.as_bytes()));
+        if let Some(mut kept) = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| decode_states(&bytes, 1))
+        {
+            return Ok(kept.remove(0));
+        }
+        let states = token_states(model, &e.text)?;
+        // A file that cannot be written only costs the next run an encoding.
+        let _ = std::fs::write(&path, encode_states(std::slice::from_ref(&states)));
+        Ok(states)
+    })
+    .into_iter()
+    .collect()
 }
 
 /// [`cached_states`]'s file: per message its value count (u64) and values (f32), little-endian.
@@ -687,6 +690,34 @@ pub fn augment_terms() -> Result<Vec<String>, eval::DataError> {
         .collect())
 }
 
+/// Refits only the emotion head, keeping the intent and crisis heads, the prototypes and the
+/// thresholds of `current` (which must have been trained on the same model file). For data
+/// changes that concern emotion alone: the crisis decisions stay exactly as they were
+/// evaluated. Returns the heads file and the emotion head's dev accuracy.
+pub fn train_emotion_only(
+    model: &Model,
+    model_sha256: &str,
+    current: &Heads,
+) -> Result<(Vec<u8>, f64), TrainError> {
+    if current.meta.model_sha256 != model_sha256 {
+        return Err(TrainError::Write(format!(
+            "the current heads were trained on model {}, not {model_sha256}: train every head",
+            current.meta.model_sha256
+        )));
+    }
+    let all = eval::load_task("emotion", "emotion")?;
+    let (train, dev): (Vec<Example>, Vec<Example>) =
+        all.into_iter().partition(|e| e.split == "train");
+    let (emotion, acc) = train_emotion(model, &train, &dev, SEED, model_sha256)?;
+    let heads = BTreeMap::from([
+        ("intent".to_string(), current.intent.clone()),
+        ("crisis".to_string(), current.crisis.clone()),
+    ]);
+    let bytes = write(&heads, &emotion, &current.prototypes, &current.meta)?;
+    Heads::from_bytes(&bytes).map_err(|e| TrainError::Write(e.to_string()))?;
+    Ok((bytes, acc))
+}
+
 /// Trains every head and tunes the thresholds; `prototypes` are (text, level) pairs.
 pub fn train(
     model: &Model,
@@ -716,7 +747,7 @@ pub fn train(
         let all = eval::load_task(stem, field)?;
         let (train, dev): (Vec<Example>, Vec<Example>) =
             all.into_iter().partition(|e| e.split == "train");
-        let seed = 0x9e37_79b9 + seed as u64;
+        let seed = SEED + seed as u64;
         if *stem == "emotion" {
             let (head, acc) = train_emotion(model, &train, &dev, seed, model_sha256)?;
             dev_accuracy.push((stem.to_string(), acc));
