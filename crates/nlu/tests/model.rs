@@ -51,6 +51,19 @@ fn the_heldout_split_is_the_frozen_one_in_the_report() {
 }
 
 #[test]
+fn an_emotion_only_refit_refuses_heads_trained_on_another_model() {
+    let model = Model::load(
+        &read_model_file(COMPACT_NAME),
+        &read_model_file(TOKENIZER_NAME),
+    )
+    .unwrap();
+    let mut heads = Heads::builtin().unwrap();
+    heads.meta.model_sha256 = "0".repeat(64);
+    let err = hearth_nlu::train::train_emotion_only(&model, COMPACT_SHA256, &heads).unwrap_err();
+    assert!(err.to_string().contains("train every head"), "{err}");
+}
+
+#[test]
 fn the_committed_heads_were_trained_on_the_pinned_compact_model() {
     let heads = Heads::builtin().unwrap();
     assert_eq!(heads.meta.model_sha256, COMPACT_SHA256);
