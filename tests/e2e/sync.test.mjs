@@ -117,6 +117,8 @@ test("device B opens device A's vault from the relay; a concurrent edit is a con
   assert.doesNotMatch(await syncNow(b.page), /changed on two devices/);
   await back(b.page);
   await goJournal(b.page);
+  // The list opens asynchronously ("Opening your entries…"): wait for it before reading it.
+  await b.page.locator(".journal-entry", { hasText: "edited on the phone" }).waitFor();
   const entriesB = await b.page.locator(".journal-entry p").allInnerTexts();
   assert.deepEqual([...entriesB].sort(), [...entriesA].sort());
   assert.equal(await b.page.getByRole("group", { name: "Changed on two devices" }).count(), 0);
