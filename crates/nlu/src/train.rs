@@ -714,7 +714,6 @@ pub fn train_emotion_only(
         ("crisis".to_string(), current.crisis.clone()),
     ]);
     let bytes = write(&heads, &emotion, &current.prototypes, &current.meta)?;
-    Heads::from_bytes(&bytes).map_err(|e| TrainError::Write(e.to_string()))?;
     Ok((bytes, acc))
 }
 
@@ -871,8 +870,6 @@ pub fn train(
         model_sha256: model_sha256.to_string(),
     };
     let bytes = write(&heads, &emotion, &protos, &meta)?;
-    // The file must read back as the same heads.
-    Heads::from_bytes(&bytes).map_err(|e| TrainError::Write(e.to_string()))?;
     Ok(Trained {
         bytes,
         dev_accuracy,
@@ -885,7 +882,8 @@ fn le_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
-/// Serialises heads, prototypes and metadata into the heads file format.
+/// Serialises heads, prototypes and metadata into the heads file format, and checks that the
+/// result reads back as heads.
 pub fn write(
     heads: &BTreeMap<String, Head>,
     emotion: &AttentionHead,
@@ -944,7 +942,10 @@ pub fn write(
         .collect::<Result<_, _>>()?;
     let json = serde_json::to_string(meta).map_err(|e| TrainError::Write(e.to_string()))?;
     let metadata = HashMap::from([("hearth".to_string(), json)]);
-    safetensors::serialize(views, Some(metadata)).map_err(|e| TrainError::Write(e.to_string()))
+    let bytes = safetensors::serialize(views, Some(metadata))
+        .map_err(|e| TrainError::Write(e.to_string()))?;
+    Heads::from_bytes(&bytes).map_err(|e| TrainError::Write(e.to_string()))?;
+    Ok(bytes)
 }
 
 #[cfg(test)]
