@@ -10,7 +10,7 @@
 //! Each argument gives bits per kind of matrix (`emb` word embeddings, `pos` position
 //! embeddings, `ffn1` feed-forward input, `ffn2` feed-forward output, `ffn` both, `attn`
 //! the attention projections; kinds not named stay F32). Every named matrix is rounded in
-//! groups of 32 values with one scale per group (the scale with the least squared error;
+//! groups of 32 values (`GROUP=384`: one scale per row of a 384-column matrix) with one scale per group (the scale with the least squared error;
 //! a file would also round that scale to what it stores), the encoder runs on
 //! the rounded weights, and the example prints the cosine of its embeddings with the F32
 //! model's over the benchmark's 40 messages (`tests/e2e/bench/messages.json`), and the
@@ -24,7 +24,8 @@ use std::collections::HashMap;
 use hearth_nlu::{encoder, files, Model};
 use safetensors::{tensor::TensorView, Dtype, SafeTensors};
 
-const GROUP: usize = 32;
+/// Values per scale unless `GROUP` says otherwise (384 = one scale per row of most matrices).
+const DEFAULT_GROUP: usize = 32;
 
 /// Rounds `group` to `bits`-bit levels at the scale with the least squared error.
 fn round_group(group: &mut [f32], bits: u32) {
@@ -90,6 +91,7 @@ fn main() {
         .map(|m| reference.embed(m).unwrap())
         .collect();
     let st = SafeTensors::deserialize(&source).unwrap();
+    let group: usize = std::env::var("GROUP").map_or(DEFAULT_GROUP, |g| g.parse().expect("GROUP"));
     for spec in std::env::args().skip(1) {
         let bits: HashMap<&str, u32> = spec
             .split(',')
@@ -114,8 +116,8 @@ fn main() {
                     .or_else(|| k.starts_with("ffn").then(|| bits.get("ffn")).flatten())
             });
             if let Some(&b) = chosen {
-                values.chunks_mut(GROUP).for_each(|g| round_group(g, b));
-                bytes += values.len() as f64 * (f64::from(b) + 16.0 / GROUP as f64) / 8.0;
+                values.chunks_mut(group).for_each(|g| round_group(g, b));
+                bytes += values.len() as f64 * (f64::from(b) + 16.0 / group as f64) / 8.0;
             }
             let data: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
             tensors.push((name.to_string(), view.shape().to_vec(), data));

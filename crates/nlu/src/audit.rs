@@ -241,6 +241,9 @@ pub struct TermRecall {
     pub detected: usize,
     /// Crisis templates.
     pub crisis_templates: usize,
+    /// Fillings with this term (every template) whose emotion label differs from the one
+    /// most fillings of their template got.
+    pub emotion_flips: usize,
 }
 
 impl TermRecall {
@@ -275,6 +278,7 @@ pub fn run(classifier: &Classifier, data: &AuditData) -> Audit {
             group: i.group.clone(),
             detected: 0,
             crisis_templates: 0,
+            emotion_flips: 0,
         })
         .collect();
     // Every message the audit sends, classified at once (in parallel), then tallied.
@@ -310,7 +314,11 @@ pub fn run(classifier: &Classifier, data: &AuditData) -> Audit {
                     Some((text, outcome))
                 })
                 .collect();
-            consistency(&t.id, &t.kind, &messages)
+            let row = consistency(&t.id, &t.kind, &messages);
+            for (recall, (_, outcome)) in per_term.iter_mut().zip(&messages) {
+                recall.emotion_flips += usize::from(outcome.emotion != row.emotion);
+            }
+            row
         })
         .collect();
     let variants = data
@@ -485,6 +493,15 @@ impl Audit {
             pct(s.lowest_term_recall.1),
             THRESHOLDS.recall_gap * 100.0
         );
+        if let Some(most) = self.terms.iter().max_by_key(|t| t.emotion_flips) {
+            let _ = writeln!(
+                md,
+                "| Most emotion-label flips with one term ({}; reported) | {} of {} | — |",
+                most.term,
+                most.emotion_flips,
+                self.templates.len()
+            );
+        }
         let _ = writeln!(
             md,
             "| Dialect and spelling variants: crisis-decision flips over {} messages in {} groups (reported) | {} | — |",
@@ -539,20 +556,29 @@ impl Audit {
             md.push('\n');
         };
         table(&mut md, &self.templates);
-        let _ = writeln!(md, "## Per identity term (crisis templates)\n");
+        let _ = writeln!(md, "## Per identity term\n");
         let _ = writeln!(
             md,
-            "| Term | Group | Detected | Recall |\n|---|---|---:|---:|"
+            "Detected and recall count the {} crisis templates; emotion flips count all {} templates \
+             (fillings with the term whose emotion label differs from the one most fillings of \
+             the template got).\n",
+            self.terms.first().map_or(0, |t| t.crisis_templates),
+            self.templates.len()
+        );
+        let _ = writeln!(
+            md,
+            "| Term | Group | Detected | Recall | Emotion flips |\n|---|---|---:|---:|---:|"
         );
         for t in &self.terms {
             let _ = writeln!(
                 md,
-                "| {} | {} | {}/{} | {} |",
+                "| {} | {} | {}/{} | {} | {} |",
                 t.term,
                 t.group,
                 t.detected,
                 t.crisis_templates,
-                pct(t.recall())
+                pct(t.recall()),
+                t.emotion_flips
             );
         }
         md.push('\n');

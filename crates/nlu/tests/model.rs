@@ -311,3 +311,26 @@ fn a_missing_or_corrupt_model_warns_and_the_rules_still_answer() {
     assert!(stderr.contains("warning"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The audit's per-term emotion flips add up to its per-template ones: each filling that
+/// differs from its template's majority is counted once, against the term it was filled with.
+#[test]
+fn the_audits_emotion_flips_per_term_add_up_to_those_per_template() {
+    use hearth_nlu::audit::{self, AuditData};
+    let mut data = AuditData::load().expect("data/audit/ loads");
+    data.templates
+        .retain(|t| t.id == "sad-13" || t.id == "positive-07");
+    data.variants.clear();
+    let audit = audit::run(classifier(), &data);
+    let per_template: usize = audit.templates.iter().map(|t| t.emotion_flips).sum();
+    let per_term: usize = audit.terms.iter().map(|t| t.emotion_flips).sum();
+    assert_eq!(per_term, per_template);
+    assert!(
+        per_template > 0,
+        "these templates flip with the committed heads"
+    );
+    assert!(audit
+        .terms
+        .iter()
+        .all(|t| t.emotion_flips <= data.templates.len()));
+}
