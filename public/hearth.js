@@ -19,13 +19,15 @@
     return url ? new URL(url, document.baseURI).href : "";
   };
 
-  let app;
-  const loadApp = () => {
-    app ??= import(new URL("hearth_widget.js", base).href).then(async (module) => {
-      await module.default({ module_or_path: new URL("hearth_widget_bg.wasm", base) });
+  // The patient widget and the clinician console are separate modules: patients never
+  // download the console.
+  const modules = {};
+  const loadApp = (name) => {
+    modules[name] ??= import(new URL(`${name}.js`, base).href).then(async (module) => {
+      await module.default({ module_or_path: new URL(`${name}_bg.wasm`, base) });
       return module;
     });
-    return app;
+    return modules[name];
   };
 
   const el = (tag, props = {}, children = []) => {
@@ -48,7 +50,7 @@
     ]);
 
   const start = (mountPoint, clinicUrl, clinician = false) =>
-    loadApp()
+    loadApp(clinician ? "hearth_console" : "hearth_widget")
       .then((module) =>
         (clinician ? module.mount_console : module.mount)(mountPoint, clinicUrl, new URL("./", base).href),
       )

@@ -159,7 +159,7 @@ test("the host page's CSS does not change the widget, the theme does come throug
   await styled.context.close();
 });
 
-test("every demo page works under the strict policy: no violation, no other origin", async () => {
+test("every demo page works under the strict policy: no violation, no other origin, and loads only its own module", async () => {
   for (const path of ["/", "/launcher/", "/patient/", "/clinician/"]) {
     const { context, page, log, response } = await open(browser, path);
     const csp = response.headers()["content-security-policy"];
@@ -177,6 +177,13 @@ test("every demo page works under the strict policy: no violation, no other orig
     assert.deepEqual(await cspViolations(page), [], path);
     assert.deepEqual(log.errors, [], path);
     assert.deepEqual(foreignRequests(log), [], path);
+    // Patients download the widget's module only; the console's is a separate download.
+    const modules = new Set(
+      log.requests.map((u) => new URL(u).pathname).filter((p) => /^\/hearth_(widget|console)/.test(p)),
+    );
+    const [own, other] = path === "/clinician/" ? ["hearth_console", "hearth_widget"] : ["hearth_widget", "hearth_console"];
+    assert.ok(modules.has(`/${own}_bg.wasm`), `${path}: ${[...modules]}`);
+    assert.ok(![...modules].some((m) => m.startsWith(`/${other}`)), `${path}: ${[...modules]}`);
     await context.close();
   }
 });
