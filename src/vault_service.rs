@@ -79,7 +79,7 @@ pub use hearth_sync::Endpoint;
 
 /// What a second device knows that lets it open a vault.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "with", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum JoinSecret {
     /// The vault's passphrase.
     Passphrase {
@@ -96,8 +96,12 @@ pub enum JoinSecret {
 }
 
 /// What the UI asks of the vault.
+///
+/// The protocol's enums are externally tagged (serde's default, `{"put":{…}}`): decoding
+/// internally tagged ones buffers every message first, and that code alone made the
+/// interface's `.wasm` about 6.5 KB (gzipped) bigger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Is there a vault on this device, and is it unlocked?
     Status,
@@ -337,7 +341,7 @@ pub struct Failure {
 
 /// The vault's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Response {
     /// Answer to [`Request::Status`].
     Status {
@@ -2141,7 +2145,7 @@ mod tests {
             body: "x".into(),
         };
         let json = serde_json::to_string(&request).unwrap();
-        assert_eq!(json, r#"{"op":"put","kind":"entry","id":null,"body":"x"}"#);
+        assert_eq!(json, r#"{"put":{"kind":"entry","id":null,"body":"x"}}"#);
         assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request);
         let response = Response::Failed(Failure {
             code: FailureCode::Locked,
