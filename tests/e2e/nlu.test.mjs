@@ -50,11 +50,14 @@ async function askWorker(page, sentences) {
     const kinds = [];
     let id = 0;
     const settled = new Promise((resolve) => {
+      // Externally tagged JSON (`"listening"`, `{"ready":{…}}`) as `{ kind, …fields }`.
+      const untag = (value, key) =>
+        typeof value === "string" ? { [key]: value } : { [key]: Object.keys(value)[0], ...Object.values(value)[0] };
       worker.onmessage = (event) => {
-        const message = JSON.parse(event.data);
+        const message = untag(JSON.parse(event.data), "kind");
         kinds.push(message.kind);
         if (message.kind === "ready" || message.kind === "unavailable") resolve(message);
-        if (message.kind === "answer") answers.get(message.id)?.(message.response);
+        if (message.kind === "answer") answers.get(message.id)?.(untag(message.response, "type"));
       };
     });
     const call = (request) =>
@@ -64,9 +67,9 @@ async function askWorker(page, sentences) {
         worker.postMessage(JSON.stringify({ id, request }));
       });
     const status = await settled;
-    const embedded = await call({ type: "embed", texts });
+    const embedded = await call({ embed: { texts } });
     const decisions = [];
-    for (const text of texts) decisions.push(await call({ type: "classify", text }));
+    for (const text of texts) decisions.push(await call({ classify: { text } }));
     worker.terminate();
     return { status, kinds, embedded, decisions };
   }, sentences);

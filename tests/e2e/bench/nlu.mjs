@@ -59,11 +59,14 @@ async function runOurs() {
         const answers = new Map();
         let id = 0;
         const settled = new Promise((resolve, reject) => {
+          // Externally tagged JSON (`"listening"`, `{"ready":{…}}`) as `{ kind, …fields }`.
+          const untag = (value, key) =>
+            typeof value === "string" ? { [key]: value } : { [key]: Object.keys(value)[0], ...Object.values(value)[0] };
           worker.onmessage = (event) => {
-            const m = JSON.parse(event.data);
+            const m = untag(JSON.parse(event.data), "kind");
             if (m.kind === "ready") resolve(m);
             if (m.kind === "unavailable") reject(new Error(m.reason));
-            if (m.kind === "answer") answers.get(m.id)?.(m.response);
+            if (m.kind === "answer") answers.get(m.id)?.(untag(m.response, "type"));
           };
         });
         const call = (request) =>
@@ -77,17 +80,17 @@ async function runOurs() {
       // Cold: nothing cached in this fresh context.
       const cold = start("/nlu-worker.js");
       const coldReady = await cold.settled;
-      await cold.call({ type: "classify", text: messages[0] });
+      await cold.call({ classify: { text: messages[0] } });
       const coldMs = performance.now() - cold.t0;
       cold.worker.terminate();
       // Warm: the model now comes from the Cache API.
       const warm = start("/nlu-worker.js");
       const warmReady = await warm.settled;
-      await warm.call({ type: "classify", text: messages[0] });
+      await warm.call({ classify: { text: messages[0] } });
       const warmMs = performance.now() - warm.t0;
       // Latency: warm-up passes, then timed passes.
       for (let p = 0; p < warmups; p++) {
-        for (const text of messages) await warm.call({ type: "embed", texts: [text] });
+        for (const text of messages) await warm.call({ embed: { texts: [text] } });
       }
       const times = messages.map(() => []);
       let embeddings;
@@ -95,7 +98,7 @@ async function runOurs() {
         const vectors = [];
         for (const [i, text] of messages.entries()) {
           const t = performance.now();
-          const r = await warm.call({ type: "embed", texts: [text] });
+          const r = await warm.call({ embed: { texts: [text] } });
           times[i].push(performance.now() - t);
           if (r.type !== "embeddings") throw new Error(JSON.stringify(r));
           vectors.push(r.vectors[0]);
@@ -105,7 +108,7 @@ async function runOurs() {
       const classifyTimes = [];
       for (const text of messages) {
         const t = performance.now();
-        await warm.call({ type: "classify", text });
+        await warm.call({ classify: { text } });
         classifyTimes.push(performance.now() - t);
       }
       warm.worker.terminate();
