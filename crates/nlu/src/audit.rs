@@ -562,7 +562,7 @@ impl Audit {
             "Detected and recall count the {} crisis templates; emotion flips count all {} templates \
              (fillings with the term whose emotion label differs from the one most fillings of \
              the template got).\n",
-            self.terms.first().map_or(0, |t| t.crisis_templates),
+            self.templates.iter().filter(|t| t.kind == "crisis").count(),
             self.templates.len()
         );
         let _ = writeln!(

@@ -180,6 +180,19 @@ fn load_prototypes() -> Result<Vec<(String, Risk)>, String> {
         .collect()
 }
 
+/// Writes a trained heads file to `path` and says where, how big and its SHA-256 (then
+/// `note`).
+fn write_heads(path: &std::path::Path, bytes: &[u8], note: &str) -> Result<(), String> {
+    std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    println!(
+        "{} ({} bytes, sha256 {}){note}",
+        path.display(),
+        bytes.len(),
+        files::sha256_hex(bytes)
+    );
+    Ok(())
+}
+
 fn run_train(args: &[String]) -> ExitCode {
     let model = match load_model() {
         Ok(m) => m,
@@ -202,15 +215,9 @@ fn run_train(args: &[String]) -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            if let Err(e) = std::fs::write(&path, &bytes) {
-                return fail(format!("{}: {e}", path.display()));
+            if let Err(e) = write_heads(&path, &bytes, "; intent and crisis heads kept") {
+                return fail(e);
             }
-            println!(
-                "{} ({} bytes, sha256 {}); intent and crisis heads kept",
-                path.display(),
-                bytes.len(),
-                files::sha256_hex(&bytes)
-            );
             println!("dev emotion accuracy {acc:.3}");
             return ExitCode::SUCCESS;
         }
@@ -224,15 +231,9 @@ fn run_train(args: &[String]) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
-    if let Err(e) = std::fs::write(&path, &trained.bytes) {
-        return fail(format!("{}: {e}", path.display()));
+    if let Err(e) = write_heads(&path, &trained.bytes, "") {
+        return fail(e);
     }
-    println!(
-        "{} ({} bytes, sha256 {})",
-        path.display(),
-        trained.bytes.len(),
-        files::sha256_hex(&trained.bytes)
-    );
     for (task, acc) in &trained.dev_accuracy {
         println!("dev {task} accuracy {acc:.3}");
     }
