@@ -11,7 +11,9 @@
 //!
 //! Each argument is `smoothing:pairing[:weight_decay]` (the rest as in `train::EMOTION_GRID`);
 //! without arguments, `EMOTION_GRID` itself. `EPOCHS=40,60,100` picks the epoch counts
-//! (default `train::EMOTION_EPOCHS`). Needs the set-up step's model files;
+//! (default `train::EMOTION_EPOCHS`). `SEEDS=1,3,5` fits each setting once per seed and
+//! also reports the ensemble that averages those heads' probabilities (use odd seeds: the
+//! generator starts from `seed | 1`, so 2 and 3 give the same head). Needs the set-up step's model files;
 //! `HEARTH_STATES_CACHE` keeps the encoder's token states between runs (about 10 minutes of
 //! encoding on two cores the first time).
 
@@ -21,7 +23,6 @@ use hearth_nlu::audit::{majority, AuditData};
 use hearth_nlu::encoder::TokenStates;
 use hearth_nlu::eval::{self, Example};
 use hearth_nlu::files::{self, COMPACT_NAME, COMPACT_SHA256, TOKENIZER_NAME};
-use hearth_nlu::heads::AttentionHead;
 use hearth_nlu::train::{self, AttentionConfig, EMOTION_COPIES, EMOTION_EPOCHS, EMOTION_GRID};
 use hearth_nlu::Model;
 
@@ -97,32 +98,100 @@ fn main() {
     let dy = train::indices(&dev, labels).unwrap();
     let pairs = train::copy_pairs(trn.len());
     let x: Vec<TokenStates> = xt.iter().chain(&xtc).cloned().collect();
+    let seeds: Vec<u64> = std::env::var("SEEDS").map_or(vec![0x9e37_79b9], |e| {
+        e.split(',').map(|x| x.parse().expect("seeds")).collect()
+    });
     for cfg in grid {
-        let heads =
-            train::fit_attention(&x, &y, &pairs, labels, 0x9e37_79b9, cfg, &epochs).unwrap();
-        for (n, head) in epochs.iter().zip(&heads) {
-            let top = |s: &TokenStates| AttentionHead::top(head, std::slice::from_ref(s)).0;
-            let right = xd
-                .iter()
-                .zip(&dy)
-                .filter(|(s, &i)| top(s) == labels[i])
-                .count();
-            let dev_flips = flips(
-                xd.iter()
-                    .zip(xdc.chunks(EMOTION_COPIES))
-                    .map(|(o, c)| std::iter::once(o).chain(c).map(top).collect()),
-            );
-            let audit_flips = flips(
-                xa.chunks(audit.identities.len())
-                    .map(|g| g.iter().map(top).collect()),
-            );
-            println!(
-                "smoothing {:.1} pairing {:.1} weight decay {:.0e} epochs {n:3}: dev accuracy {:.3}, dev copy flips {dev_flips:.3}, audit emotion flips {audit_flips:.4}",
-                cfg.smoothing,
-                cfg.pairing,
-                cfg.weight_decay,
-                right as f64 / xd.len() as f64,
-            );
+        // Per epoch count, the summed probabilities of every seed's head (the ensemble).
+        let mut sums: Vec<(Probs, Probs, Probs)> = Vec::new();
+        for &seed in &seeds {
+            let heads = train::fit_attention(&x, &y, &pairs, labels, seed, cfg, &epochs).unwrap();
+            for (e, (n, head)) in epochs.iter().zip(&heads).enumerate() {
+                let probs = |xs: &[TokenStates]| -> Probs {
+                    xs.iter()
+                        .map(|s| head.probabilities(std::slice::from_ref(s)))
+                        .collect()
+                };
+                let (pd, pdc, pa) = (probs(&xd), probs(&xdc), probs(&xa));
+                report(
+                    &format!("seed {seed} "),
+                    cfg,
+                    *n,
+                    &pd,
+                    &pdc,
+                    &pa,
+                    &dy,
+                    &audit,
+                );
+                if sums.len() <= e {
+                    sums.push((pd, pdc, pa));
+                } else {
+                    let (a0, a1, a2) = &mut sums[e];
+                    for (acc, new) in [(a0, pd), (a1, pdc), (a2, pa)] {
+                        for (a, b) in acc.iter_mut().zip(new) {
+                            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                        }
+                    }
+                }
+            }
+        }
+        if seeds.len() > 1 {
+            for (n, (pd, pdc, pa)) in epochs.iter().zip(&sums) {
+                report(
+                    &format!("ensemble of {} ", seeds.len()),
+                    cfg,
+                    *n,
+                    pd,
+                    pdc,
+                    pa,
+                    &dy,
+                    &audit,
+                );
+            }
         }
     }
+}
+
+/// One probability vector per message.
+type Probs = Vec<Vec<f32>>;
+
+/// Prints one head's (or ensemble's) dev accuracy, dev copy flips and audit flips from its
+/// probabilities on dev, dev's copies and the audit's fillings.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    who: &str,
+    cfg: AttentionConfig,
+    n: usize,
+    pd: &[Vec<f32>],
+    pdc: &[Vec<f32>],
+    pa: &[Vec<f32>],
+    dy: &[usize],
+    audit: &AuditData,
+) {
+    let labels = &hearth_nlu::EMOTIONS;
+    let top = |p: &Vec<f32>| {
+        let i = (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
+        labels[i]
+    };
+    let right = pd
+        .iter()
+        .zip(dy)
+        .filter(|(p, &i)| top(p) == labels[i])
+        .count();
+    let dev_flips = flips(
+        pd.iter()
+            .zip(pdc.chunks(EMOTION_COPIES))
+            .map(|(o, c)| std::iter::once(o).chain(c).map(top).collect()),
+    );
+    let audit_flips = flips(
+        pa.chunks(audit.identities.len())
+            .map(|g| g.iter().map(top).collect()),
+    );
+    println!(
+        "{who}smoothing {:.1} pairing {:.1} weight decay {:.0e} epochs {n:3}: dev accuracy {:.3}, dev copy flips {dev_flips:.3}, audit emotion flips {audit_flips:.4}",
+        cfg.smoothing,
+        cfg.pairing,
+        cfg.weight_decay,
+        right as f64 / pd.len() as f64,
+    );
 }
