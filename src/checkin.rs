@@ -174,7 +174,7 @@ impl CheckIn {
             };
             cores.extend(kept.and_then(core_of));
         }
-        cores.sort_unstable();
+        crate::sorting::sort_by(&mut cores, Ord::cmp);
         cores.dedup();
         cores
     }

@@ -31,6 +31,7 @@
 //!   inbox, and lets the clinician console read it.
 //! - [`sharing`]: "share with my clinician" — what a share holds, the record the patient
 //!   keeps of it, and how the clinician console reads it.
+//! - [`sorting`]: one stable sort shared by every caller (it keeps the `.wasm` small).
 //! - [`components`]: the screens. [`components::App`] switches between them.
 //!
 //! Everything the assistant will say comes from content we wrote or clinicians configured,
@@ -53,6 +54,7 @@ pub mod nlu_protocol;
 pub mod questionnaires;
 pub mod risk;
 pub mod sharing;
+pub mod sorting;
 pub mod storage;
 pub mod trends;
 pub mod vault_client;

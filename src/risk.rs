@@ -221,7 +221,7 @@ impl RiskState {
             .chain(&newer.follow_ups)
             .cloned()
             .collect();
-        follow_ups.sort_by(|a, b| a.at.cmp(&b.at));
+        crate::sorting::sort_by(&mut follow_ups, |a, b| a.at.cmp(&b.at));
         follow_ups.dedup();
         let safe_at = [&self.safe_at, &other.safe_at]
             .into_iter()

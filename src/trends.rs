@@ -64,7 +64,7 @@ pub fn mood_series(check_ins: &[CheckIn]) -> Vec<Point> {
         .iter()
         .map(|c| (c.at.clone(), f64::from(c.mood)))
         .collect();
-    points.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sorting::sort_by(&mut points, |a, b| a.0.cmp(&b.0));
     points
 }
 
@@ -75,7 +75,7 @@ pub fn score_series(results: &[Progress], instrument: Instrument) -> Vec<Point> 
         .filter(|p| p.instrument == instrument)
         .filter_map(|p| Some((p.completed_at.clone()?, f64::from(p.total()?))))
         .collect();
-    points.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sorting::sort_by(&mut points, |a, b| a.0.cmp(&b.0));
     points
 }
 
@@ -89,7 +89,7 @@ pub fn feeling_counts(check_ins: &[CheckIn]) -> Vec<(&'static str, usize)> {
         }
     }
     let mut list: Vec<_> = counts.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    crate::sorting::sort_by(&mut list, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     list
 }
 

@@ -37,7 +37,7 @@ pub fn ChatScreen(
                 .collect();
             if let Some(latest) = all.iter().map(|m| m.conversation.clone()).max() {
                 all.retain(|m| m.conversation == latest);
-                all.sort_by_key(|m| m.seq);
+                crate::sorting::sort_by(&mut all, |a, b| a.seq.cmp(&b.seq));
                 conversation.set(latest);
                 messages.set(all);
             }

@@ -103,7 +103,7 @@ async fn open_inbox(
         });
     }
     // Newest first; items that could not be opened last.
-    items.sort_by(|a, b| match (&a.opened, &b.opened) {
+    crate::sorting::sort_by(&mut items, |a, b| match (&a.opened, &b.opened) {
         (Ok(x), Ok(y)) => y.sent_at.cmp(&x.sent_at),
         (Ok(_), Err(_)) => std::cmp::Ordering::Less,
         (Err(_), Ok(_)) => std::cmp::Ordering::Greater,

@@ -83,7 +83,7 @@ pub fn Journal(
                     })
                     .filter(|(_, e)| e.entry_type == "journal")
                     .collect();
-                list.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at));
+                crate::sorting::sort_by(&mut list, |a, b| b.1.created_at.cmp(&a.1.created_at));
                 let text_of = |body: &str| {
                     serde_json::from_str::<JournalEntry>(body)
                         .ok()

@@ -36,20 +36,22 @@ struct Choices {
 async fn load(state: &AppState) -> Choices {
     let records = state.entries().await;
     let mut journal: Vec<(String, JournalEntry)> = of_type(&records, "journal");
-    journal.sort_by(|a, b| b.1.created_at.cmp(&a.1.created_at));
+    crate::sorting::sort_by(&mut journal, |a, b| b.1.created_at.cmp(&a.1.created_at));
     let mut checkins: Vec<(String, CheckIn)> = of_type(&records, "checkin");
-    checkins.sort_by(|a, b| b.1.at.cmp(&a.1.at));
+    crate::sorting::sort_by(&mut checkins, |a, b| b.1.at.cmp(&a.1.at));
     let mut scores: Vec<(String, SharedScore)> = of_type::<Progress>(&records, "questionnaire")
         .into_iter()
         .filter_map(|(id, p)| SharedScore::of(&p).map(|s| (id, s)))
         .collect();
-    scores.sort_by(|a, b| b.1.completed_at.cmp(&a.1.completed_at));
+    crate::sorting::sort_by(&mut scores, |a, b| b.1.completed_at.cmp(&a.1.completed_at));
     let plan = of_type::<SafetyPlan>(&records, "safety_plan")
         .into_iter()
         .map(|(_, plan)| plan)
         .find(|plan| !plan.is_empty());
     let mut shared: Vec<(String, ShareRecord)> = of_type(&records, SHARE_RECORD_TYPE);
-    shared.sort_by(|a, b| b.1.payload.shared_at.cmp(&a.1.payload.shared_at));
+    crate::sorting::sort_by(&mut shared, |a, b| {
+        b.1.payload.shared_at.cmp(&a.1.payload.shared_at)
+    });
     Choices {
         journal,
         checkins,
