@@ -299,8 +299,11 @@ impl ClinicConfig {
         };
         sections::check_required(map)?;
         let mut problems = sections::unknown_fields(map);
+        // Read from the text again rather than from `value`: the widget reads everything
+        // else from text, and reading through `serde_json::Value` as well would add a second
+        // copy of the reading code to the `.wasm` (the same goes for the sections below).
         let raw: RawConfig =
-            serde_json::from_value(value).map_err(|e| ClinicConfigError::Syntax(e.to_string()))?;
+            serde_json::from_str(json).map_err(|e| ClinicConfigError::Syntax(e.to_string()))?;
         if raw.name.trim().is_empty() {
             return Err(field(
                 "name".into(),
@@ -498,7 +501,7 @@ fn parse_resources(
         let mut kept = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
             let item_path = format!("{path}[{i}]");
-            match serde_json::from_value::<CrisisResource>(item) {
+            match serde_json::from_str::<CrisisResource>(&item.to_string()) {
                 Ok(resource) => match resource.problem() {
                     None => kept.push(resource),
                     Some(problem) => problems.push(field(item_path, problem)),
@@ -520,7 +523,7 @@ fn parse_alerts(
     have_key: bool,
     problems: &mut Vec<ClinicConfigError>,
 ) -> Option<AlertSettings> {
-    let alerts = match serde_json::from_value::<AlertSettings>(value) {
+    let alerts = match serde_json::from_str::<AlertSettings>(&value.to_string()) {
         Ok(alerts) => alerts,
         Err(_) => {
             problems.push(field(
