@@ -50,14 +50,13 @@ pub fn CheckInScreen(
     let problem = RwSignal::new(None::<String>);
 
     let build = move |reading: Option<Reading>| -> Result<CheckIn, String> {
-        let hours = match sleep_hours.get_untracked().trim() {
-            "" => None,
-            text => Some(
-                text.replace(',', ".")
-                    .parse::<f32>()
-                    .map_err(|_| "Hours of sleep should be a number, like 7 or 6.5.".to_owned())?,
-            ),
-        };
+        let hours =
+            match sleep_hours.get_untracked().trim() {
+                "" => None,
+                text => Some(crate::checkin::parse_hours(text).ok_or_else(|| {
+                    "Hours of sleep should be a number, like 7 or 6.5.".to_owned()
+                })?),
+            };
         let check_in = CheckIn {
             entry_type: "checkin".into(),
             at: now_rfc3339(),
