@@ -31,7 +31,7 @@ pub const FIELDS: [&str; 14] = [
 fn closest(key: &str) -> Option<&'static str> {
     FIELDS
         .iter()
-        .map(|f| (edit_distance(&key.to_lowercase(), f), *f))
+        .map(|f| (edit_distance(&key.to_ascii_lowercase(), f), *f))
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, f)| f)

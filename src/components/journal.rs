@@ -203,13 +203,11 @@ pub fn Journal(
         });
     };
     let list_view = move || {
-        let query = search.get().to_lowercase();
+        let query = lower(&search.get());
         let list: Vec<(String, JournalEntry)> = entries
             .get()
             .into_iter()
-            .filter(|(_, e)| {
-                query.trim().is_empty() || e.text.to_lowercase().contains(query.trim())
-            })
+            .filter(|(_, e)| query.trim().is_empty() || lower(&e.text).contains(query.trim()))
             .collect();
         if list.is_empty() {
             if !loaded.get() {
@@ -374,4 +372,18 @@ fn local_time(rfc3339: &str) -> String {
         }
     }
     rfc3339.to_owned()
+}
+
+/// `text` in lower case, for a search that ignores case in any language. In the browser this
+/// is JavaScript's `toLowerCase` (the same Unicode case rules), so the `.wasm` does not carry
+/// a copy of Rust's case tables for this one search box.
+fn lower(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).to_lower_case())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_lowercase()
+    }
 }
