@@ -501,7 +501,9 @@ fn parse_resources(
         let mut kept = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
             let item_path = format!("{path}[{i}]");
-            match serde_json::from_str::<CrisisResource>(&item.to_string()) {
+            match serde_json::from_str::<CrisisResource>(
+                &crate::json::to_string(&item).unwrap_or_default(),
+            ) {
                 Ok(resource) => match resource.problem() {
                     None => kept.push(resource),
                     Some(problem) => problems.push(field(item_path, problem)),
@@ -523,7 +525,9 @@ fn parse_alerts(
     have_key: bool,
     problems: &mut Vec<ClinicConfigError>,
 ) -> Option<AlertSettings> {
-    let alerts = match serde_json::from_str::<AlertSettings>(&value.to_string()) {
+    let alerts = match serde_json::from_str::<AlertSettings>(
+        &crate::json::to_string(&value).unwrap_or_default(),
+    ) {
         Ok(alerts) => alerts,
         Err(_) => {
             problems.push(field(

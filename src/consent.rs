@@ -186,7 +186,7 @@ impl ConsentRecord {
     /// Saves the record.
     pub fn save(&self, store: &dyn KeyValueStore) -> Result<(), StoreError> {
         // Serialising this plain struct cannot fail; an empty string would only ask again.
-        let json = serde_json::to_string(self).unwrap_or_default();
+        let json = crate::json::to_string(self).unwrap_or_default();
         store.set(CONSENT_KEY, &json)
     }
 

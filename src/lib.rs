@@ -31,6 +31,7 @@
 //!   inbox, and lets the clinician console read it.
 //! - [`sharing`]: "share with my clinician" — what a share holds, the record the patient
 //!   keeps of it, and how the clinician console reads it.
+//! - [`json`]: JSON text as the interface writes it (floats without serde_json's table).
 //! - [`sorting`]: one stable sort shared by every caller (it keeps the `.wasm` small).
 //! - [`components`]: the screens. [`components::App`] switches between them.
 //!
@@ -49,6 +50,7 @@ pub mod content;
 pub mod crisis;
 pub mod cssrs;
 pub mod inbox;
+pub mod json;
 pub mod nlu_client;
 pub mod nlu_protocol;
 pub mod questionnaires;

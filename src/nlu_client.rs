@@ -157,7 +157,7 @@ mod browser {
         inner.next_id.set(id + 1);
         let (sender, receiver) = oneshot::channel();
         inner.waiting.borrow_mut().insert(id, sender);
-        inner.send(serde_json::to_string(&NluCall { id, request }).ok()?);
+        inner.send(crate::json::to_string(&NluCall { id, request }).ok()?);
         receiver.await.ok()
     }
 

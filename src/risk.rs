@@ -182,7 +182,7 @@ impl Alert {
 
     /// The JSON that is sealed.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 }
 

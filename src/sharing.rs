@@ -210,7 +210,7 @@ impl SharePayload {
 
     /// The JSON that is sealed.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     /// Reads an opened share.

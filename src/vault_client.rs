@@ -125,7 +125,7 @@ mod browser {
                 inner.next_id.set(id + 1);
                 let (sender, receiver) = oneshot::channel();
                 inner.waiting.borrow_mut().insert(id, sender);
-                match serde_json::to_string(&Envelope { id, request }) {
+                match crate::json::to_string(&Envelope { id, request }) {
                     Ok(message) => inner.send(message),
                     Err(err) => return worker_failed(&err.to_string()),
                 }

@@ -75,7 +75,11 @@ fn words(key: &str) -> String {
     let mut chars = spaced.chars();
     chars
         .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
+        .map(|first| {
+            std::iter::once(first.to_ascii_uppercase())
+                .chain(chars)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -98,7 +102,7 @@ fn generic_lines(body: &str) -> Vec<String> {
         .filter_map(|(key, value)| {
             let shown = match value {
                 Value::String(text) if !text.trim().is_empty() => clipped(text),
-                Value::Number(n) => n.to_string(),
+                Value::Number(n) => crate::json::number(n),
                 Value::Bool(yes) => if *yes { "yes" } else { "no" }.to_owned(),
                 Value::Array(items) if !items.is_empty() => items
                     .iter()

@@ -83,7 +83,7 @@ pub fn SafetyPlanScreen(
             steps: save_fields.iter().map(|f| f.get_untracked()).collect(),
             updated_at: crate::consent::now_rfc3339(),
         };
-        let Ok(body) = serde_json::to_string(&plan) else {
+        let Ok(body) = crate::json::to_string(&plan) else {
             return;
         };
         saving.set(true);

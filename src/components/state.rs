@@ -339,7 +339,7 @@ impl AppState {
         id: Option<String>,
         value: &T,
     ) -> Option<Record> {
-        let body = serde_json::to_string(value).ok()?;
+        let body = crate::json::to_string(value).ok()?;
         match self
             .vault
             .call(Request::Put {
@@ -452,7 +452,7 @@ impl AppState {
                 .iter()
                 .filter_map(|a| serde_json::from_str::<RiskState>(a.body.as_deref()?).ok())
                 .fold(first, |acc, other| acc.merged(&other));
-            let Ok(body) = serde_json::to_string(&merged) else {
+            let Ok(body) = crate::json::to_string(&merged) else {
                 continue;
             };
             let response = self
@@ -677,7 +677,7 @@ impl AppState {
     }
 
     fn put_singleton<T: serde::Serialize>(&self, kind: RecordKind, value: &T) {
-        let Ok(body) = serde_json::to_string(value) else {
+        let Ok(body) = crate::json::to_string(value) else {
             return;
         };
         let state = self.clone();
@@ -704,7 +704,7 @@ impl AppState {
         self.unlocked.set(true);
         self.last_activity.set(now_ms());
         if let Some(pending) = ConsentRecord::load(&*self.store).ok().flatten() {
-            if let Ok(body) = serde_json::to_string(&Some(&pending)) {
+            if let Ok(body) = crate::json::to_string(&Some(&pending)) {
                 let saved = self
                     .vault
                     .call(Request::Put {

@@ -207,7 +207,7 @@ pub fn TrendsScreen(
             download(
                 &state,
                 "hearth-export.json",
-                &serde_json::to_string_pretty(&export).unwrap_or_default(),
+                &crate::json::to_string_pretty(&export).unwrap_or_default(),
             );
         });
     };
