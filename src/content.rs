@@ -31,7 +31,7 @@ pub enum PackKind {
 
 /// What a step asks of the patient, besides "Continue".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "AskFields")]
 pub enum Ask {
     /// A short free-text answer (it passes through the crisis layer like every message).
     Text {
@@ -47,6 +47,38 @@ pub enum Ask {
         /// The highest value (often 10).
         max: u8,
     },
+}
+
+/// An [`Ask`] as written (`{"kind": "scale", "label": …, "min": 0, "max": 10}`), read field
+/// by field: reading the tagged enum directly makes serde buffer the fields first, and that
+/// generic code cost the widget's `.wasm` several KB. The JSON and its checks are the same.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AskFields {
+    kind: String,
+    label: Option<String>,
+    min: Option<u8>,
+    max: Option<u8>,
+}
+
+impl TryFrom<AskFields> for Ask {
+    type Error = String;
+
+    fn try_from(f: AskFields) -> Result<Self, String> {
+        let label = f.label.ok_or("missing field `label`")?;
+        match (f.kind.as_str(), f.min, f.max) {
+            ("text", None, None) => Ok(Ask::Text { label }),
+            ("text", _, _) => {
+                Err("unknown field `min` or `max`, a text ask has only `label`".into())
+            }
+            ("scale", Some(min), Some(max)) => Ok(Ask::Scale { label, min, max }),
+            ("scale", None, _) => Err("missing field `min`".into()),
+            ("scale", _, None) => Err("missing field `max`".into()),
+            (other, _, _) => Err(format!(
+                "unknown variant `{other}`, expected `text` or `scale`"
+            )),
+        }
+    }
 }
 
 /// One branch of a choice.
@@ -493,6 +525,28 @@ mod tests {
             let err = Pack::parse("t.json", &json).unwrap_err();
             assert_eq!(err.file, "t.json");
             assert_eq!(err.field, field, "{err}");
+        }
+        // An ask of the wrong shape is refused with serde's words for it.
+        for (from, to, words) in [
+            (
+                r#""kind":"scale""#,
+                r#""kind":"slider""#,
+                "unknown variant `slider`",
+            ),
+            (r#","max":10"#, "", "missing field `max`"),
+            (
+                r#""label":"Words""#,
+                r#""label":"Words","min":1"#,
+                "unknown field `min`",
+            ),
+            (
+                r#""label":"Words""#,
+                r#""label":"Words","colour":"red""#,
+                "unknown field `colour`",
+            ),
+        ] {
+            let err = Pack::parse("t.json", &GOOD.replace(from, to)).unwrap_err();
+            assert!(err.to_string().contains(words), "{to}: {err}");
         }
         // Unreachable step.
         let orphan = GOOD.replace(

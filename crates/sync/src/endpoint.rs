@@ -23,7 +23,7 @@ use crate::{RelayStore, WebDavStore};
 
 /// A storage endpoint the vault syncs with. Only ciphertext ever reaches it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "EndpointFields")]
 pub enum Endpoint {
     /// A Hearth relay (the clinic's, or the one serving the widget).
     Relay {
@@ -37,6 +37,60 @@ pub enum Endpoint {
     /// reached through presigned URLs. Its `prefix` is a folder for Hearth's vaults (may be
     /// empty); each vault lives in its own folder below it.
     S3(S3Config),
+}
+
+/// An [`Endpoint`] as written (`{"kind": "webdav", "url": …}`), read field by field.
+///
+/// Reading the tagged enum directly would make serde buffer every field before it knows
+/// the kind; that generic buffering code was the largest single piece of reading code in
+/// the widget's `.wasm`. The JSON is the same either way.
+#[derive(Deserialize)]
+struct EndpointFields {
+    kind: String,
+    url: Option<String>,
+    #[serde(default)]
+    user: String,
+    #[serde(default)]
+    password: String,
+    endpoint: Option<String>,
+    region: Option<String>,
+    bucket: Option<String>,
+    #[serde(default)]
+    prefix: String,
+    access_key_id: Option<String>,
+    secret_access_key: Option<String>,
+}
+
+impl TryFrom<EndpointFields> for Endpoint {
+    type Error = String;
+
+    fn try_from(f: EndpointFields) -> Result<Self, String> {
+        let need =
+            |value: Option<String>, name: &str| value.ok_or(format!("missing field `{name}`"));
+        Ok(match f.kind.as_str() {
+            "relay" => Endpoint::Relay {
+                url: need(f.url, "url")?,
+            },
+            "webdav" => Endpoint::WebDav(WebDavFolder {
+                url: need(f.url, "url")?,
+                user: f.user,
+                password: f.password,
+            }),
+            "s3" => Endpoint::S3(S3Config {
+                endpoint: need(f.endpoint, "endpoint")?,
+                region: need(f.region, "region")?,
+                bucket: need(f.bucket, "bucket")?,
+                prefix: f.prefix,
+                access_key_id: need(f.access_key_id, "access_key_id")?,
+                secret_access_key: need(f.secret_access_key, "secret_access_key")?,
+            }),
+            other => {
+                return Err(format!(
+                    "unknown variant `{other}`, expected one of `relay`, `webdav`, `s3`"
+                ))
+            }
+        })
+    }
 }
 
 /// A folder on a WebDAV server, and how to sign in to it.
@@ -409,6 +463,21 @@ mod tests {
         let old: Endpoint =
             serde_json::from_str(r#"{"kind":"webdav","url":"https://dav.example"}"#).unwrap();
         assert_eq!(old.key(), "webdav https://dav.example ");
+        // A missing field or an unknown kind is refused with serde's usual words.
+        for (json, words) in [
+            (r#"{"kind":"relay"}"#, "missing field `url`"),
+            (
+                r#"{"kind":"s3","endpoint":"https://s3.example","region":"x","bucket":"b","access_key_id":"k"}"#,
+                "missing field `secret_access_key`",
+            ),
+            (r#"{"kind":"ftp","url":"ftp://x"}"#, "unknown variant `ftp`"),
+            (r#"{"url":"https://relay.example"}"#, "missing field `kind`"),
+        ] {
+            let err = serde_json::from_str::<Endpoint>(json)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(words), "{json}: {err}");
+        }
     }
 
     #[test]
