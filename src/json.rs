@@ -42,8 +42,7 @@ fn write<T: Serialize + ?Sized, F: Formatter>(
     value.serialize(&mut serde_json::Serializer::with_formatter(
         &mut out, formatter,
     ))?;
-    // serde_json writes only UTF-8; this never replaces anything.
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    String::from_utf8(out).map_err(serde::ser::Error::custom)
 }
 
 /// Shortest round-trip text of a finite float, with `.0` on whole numbers.
